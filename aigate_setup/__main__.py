@@ -1,0 +1,3 @@
+from aigate_setup.cli import entry
+
+entry()

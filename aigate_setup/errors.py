@@ -1,0 +1,102 @@
+"""One error root. Every expected failure is an AigateError: a message, a hint, an exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes (DESIGN.md "Exit codes and JSON").
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
+class AigateError(Exception):
+    """An expected failure, shown to the user as one line plus an optional hint."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(AigateError):
+    """Bad flags or bad input from the user (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class NotBuiltYet(UsageError):
+    """A command of the contract that this version does not implement yet."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(
+            f"`aigate-setup {command}` is not built yet in this version",
+            "see README.md for what works today",
+        )
+
+
+class ConfigError(AigateError):
+    """A config file that cannot be parsed or used. Carries where the problem is."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str,
+        line: int | None = None,
+        column: int | None = None,
+        key_path: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.column = column
+        self.key_path = key_path
+        super().__init__(message, hint)
+
+    @property
+    def location(self) -> str:
+        loc = str(self.path)
+        if self.line is not None:
+            loc += f":{self.line}"
+            if self.column is not None:
+                loc += f":{self.column}"
+        return loc
+
+    def __str__(self) -> str:
+        key = f"{self.key_path}: " if self.key_path else ""
+        return f"{self.location}: {key}{self.message}"
+
+
+class GatewayError(AigateError):
+    """The gateway could not be reached or answered with an error. Never carries the key."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        hint: str | None = None,
+        retryable: bool = False,
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.retryable = retryable
+        super().__init__(message, hint)
+
+
+def mask_key(key: str | None) -> str:
+    """Show a key as `sk-...abcd` (never more than the last four characters)."""
+    if not key:
+        return "(not set)"
+    prefix = "sk-" if key.startswith("sk-") else ""
+    tail = key[-4:] if len(key) >= 12 else ""
+    return f"{prefix}...{tail}"

@@ -1,0 +1,50 @@
+"""Findings (from `check` and the static part of `doctor`) and doctor checks.
+
+Both commands produce the same Finding records from the same rules, so they always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+CheckStatus = Literal["pass", "warn", "fail", "skip"]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in one file. line/column are 1-based; None when not applicable."""
+
+    path: str
+    line: int | None
+    column: int | None
+    rule: str
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {k: d[k] for k in ("rule", "severity", "path", "line", "column", "message", "hint")}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One doctor check result (DESIGN.md: id, status, title, detail, hint)."""
+
+    id: str
+    status: CheckStatus
+    title: str
+    detail: str = ""
+    hint: str = ""
+    client: str | None = None  # grouping in text output; not part of the JSON contract
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "title": self.title,
+            "detail": self.detail,
+            "hint": self.hint,
+        }

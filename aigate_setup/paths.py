@@ -1,0 +1,65 @@
+"""Every location on disk, resolved from the environment at call time (tests move HOME)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def home() -> Path:
+    # Path.home() honours HOME on POSIX and USERPROFILE on Windows.
+    return Path.home()
+
+
+def _xdg(var: str, default: str) -> Path:
+    value = os.environ.get(var, "")
+    if value and os.path.isabs(value):
+        return Path(value)
+    return home().joinpath(*default.split("/"))
+
+
+def xdg_config_home() -> Path:
+    return _xdg("XDG_CONFIG_HOME", ".config")
+
+
+def xdg_state_home() -> Path:
+    return _xdg("XDG_STATE_HOME", ".local/state")
+
+
+def xdg_cache_home() -> Path:
+    return _xdg("XDG_CACHE_HOME", ".cache")
+
+
+def codex_home() -> Path:
+    value = os.environ.get("CODEX_HOME", "")
+    return Path(value) if value else home() / ".codex"
+
+
+def aigate_config_dir() -> Path:
+    """Where the Claude Code scripts (user scope) and a kept key file live."""
+    return xdg_config_home() / "aigate"
+
+
+def state_dir() -> Path:
+    return xdg_state_home() / "aigate-setup"
+
+
+def backups_dir() -> Path:
+    return state_dir() / "backups"
+
+
+def cache_dir() -> Path:
+    return xdg_cache_home() / "aigate-setup"
+
+
+def claude_json() -> Path:
+    """Claude Code's own state file (onboarding flag)."""
+    return home() / ".claude.json"
+
+
+def templates_dir() -> Path:
+    """Templates ship inside the wheel; in a source checkout they sit at the repo root."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "templates"

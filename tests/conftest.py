@@ -1,0 +1,83 @@
+"""Shared fixtures. The autouse fixture keeps every test away from the real home directory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aigate_setup import cli
+
+# Variables that would leak the developer's own setup into a test.
+_SCRUB = (
+    "AIGATE_API_KEY",
+    "AIGATE_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_BASE_URL",
+    "ANTHROPIC_MODEL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "AIGATE_DEBUG",
+)
+
+
+@pytest.fixture(autouse=True)
+def sandbox_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point HOME, XDG_* and CODEX_HOME at a temp dir; scrub keys, proxies and colours."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("CODEX_HOME", str(home / ".codex"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    for var in _SCRUB:
+        monkeypatch.delenv(var, raising=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    yield home
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+    """Run the CLI in-process exactly as the console script does (same exit-code mapping)."""
+    runner = CliRunner()
+    with runner.isolation(input=input, env=env) as streams:
+        import sys
+
+        code = cli.execute(cli.main, list(args))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        out, err = streams[0], streams[1]
+        return Result(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+@pytest.fixture
+def cli_run() -> object:
+    return run_cli
