@@ -81,3 +81,19 @@ def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = N
 @pytest.fixture
 def cli_run() -> object:
     return run_cli
+
+
+# --- fake gateway (owned by the fake-gateway author) ---------------------------------------
+
+# A syntactically valid key for tests; only its last four characters may ever be shown.
+TEST_KEY = "sk-test-0123456789abcdefWXYZ"
+
+
+from aigate_setup.fake_gateway import FakeGateway  # noqa: E402
+
+
+@pytest.fixture
+def fake_gateway() -> Iterator[FakeGateway]:
+    """A started FakeGateway (newapi catalog, any sk- key) on a free 127.0.0.1 port."""
+    with FakeGateway(catalog="newapi") as gw:
+        yield gw

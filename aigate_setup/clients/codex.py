@@ -1,0 +1,159 @@
+"""Codex CLI: `$CODEX_HOME/config.toml` (default `~/.codex/config.toml`).
+
+Owned: `[model_providers.aigate]` (name, base_url = the /v1 base, env_key, wire_api =
+"responses") and, unless --no-default, the root `model_provider = "aigate"`, `model` and
+(when the catalog knows the context length) `model_context_window`. Codex ignores
+`model_provider(s)` in a project `.codex/config.toml`, so project scope writes the user file too.
+Never written: `profile` / `[profiles.*]` (errors since Codex 0.134), a reserved provider id.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aigate_setup import paths
+from aigate_setup.clients.common import PROVIDER_ID, PROVIDER_NAME, same_path
+from aigate_setup.errors import ConfigError
+
+if TYPE_CHECKING:
+    from aigate_setup.catalog import Catalog
+    from aigate_setup.findings import Finding
+    from aigate_setup.plan import Selection
+    from aigate_setup.rules import RuleContext
+
+NAME = "codex"
+WIRE_API = "responses"  # "chat" is a hard error in Codex 0.169
+RESERVED_PROVIDER_IDS = frozenset({"openai", "ollama", "lmstudio"})
+TEMPLATE = "codex/config.toml.j2"
+
+if PROVIDER_ID in RESERVED_PROVIDER_IDS:  # pragma: no cover - a guard against a bad edit
+    raise RuntimeError(f"provider id {PROVIDER_ID!r} is reserved by Codex")
+
+
+def user_config() -> Path:
+    return paths.codex_home() / "config.toml"
+
+
+def target_paths(scope: str, project_dir: Path) -> list[Path]:
+    """The user config in both scopes (a project config cannot choose a provider)."""
+    return [user_config()]
+
+
+def targets(sel: Selection) -> list[Path]:
+    return target_paths(sel.scope, sel.project_dir)
+
+
+def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
+    """User config, then the project's `.codex/config.toml` (loaded for trusted projects)."""
+    return [
+        (user_config(), "codex-user"),
+        (project_dir / ".codex" / "config.toml", "codex-project"),
+    ]
+
+
+def file_kind(path: Path, project_dir: Path | None = None) -> str:
+    if same_path(path, user_config()):
+        return "codex-user"
+    return "codex-project" if path.parent.name == ".codex" else "codex-user"
+
+
+def toml_str(value: str) -> str:
+    """A TOML basic string (JSON's escapes are all valid TOML; DEL must be escaped too)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def context_window(sel: Selection, catalog: Catalog | None) -> int | None:
+    model = catalog.get(sel.model) if catalog is not None else None
+    return model.context_length if model is not None and model.context_length else None
+
+
+def owned_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...], Any]:
+    """Every owned key path and its value, in the order they are written."""
+    table = ("model_providers", PROVIDER_ID)
+    updates: dict[tuple[str, ...], Any] = {}
+    if sel.make_default:
+        updates[("model_provider",)] = PROVIDER_ID
+        updates[("model",)] = sel.model
+        window = context_window(sel, catalog)
+        if window is not None:
+            updates[("model_context_window",)] = window
+    updates[(*table, "name")] = PROVIDER_NAME
+    updates[(*table, "base_url")] = sel.base_url
+    updates[(*table, "env_key")] = sel.key_env
+    updates[(*table, "wire_api")] = WIRE_API
+    return updates
+
+
+def context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
+    window = context_window(sel, catalog)
+    return {
+        "make_default": sel.make_default,
+        "provider_id": toml_str(PROVIDER_ID),
+        "model": toml_str(sel.model),
+        "context_window": window,
+        "provider_name": toml_str(PROVIDER_NAME),
+        "base_url": toml_str(sel.base_url),
+        "key_env": toml_str(sel.key_env),
+        "wire_api": toml_str(WIRE_API),
+    }
+
+
+def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
+    """Why the existing config.toml cannot take our edits (syntax, or a key of the wrong type)."""
+    from aigate_setup.merge.toml import TomlError, parse_toml
+
+    try:
+        data = parse_toml(text)
+    except TomlError as exc:
+        return ConfigError(
+            exc.message,
+            path=path,
+            line=exc.line,
+            column=exc.column,
+            hint="fix the TOML syntax, then run aigate-setup init again",
+        )
+    providers = data.get("model_providers")
+    if providers is not None and not isinstance(providers, dict):
+        return _shape(path, text, "model_providers", "a table")
+    if isinstance(providers, dict):
+        ours = providers.get(PROVIDER_ID)
+        if ours is not None and not isinstance(ours, dict):
+            return _shape(path, text, f"model_providers.{PROVIDER_ID}", "a table")
+    return None
+
+
+def _shape(path: Path, text: str, key: str, expected: str) -> ConfigError:
+    line = next(
+        (i for i, raw in enumerate(text.splitlines(), 1) if raw.lstrip().startswith(key)), None
+    )
+    return ConfigError(
+        f"is not {expected}",
+        path=path,
+        line=line,
+        column=1 if line else None,
+        key_path=key,
+        hint="fix or remove this key, then run aigate-setup init again",
+    )
+
+
+def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | None) -> str:
+    """The whole new file text: a fresh template, or the old text with owned keys set."""
+    from aigate_setup import templates
+
+    if old_text is None or not old_text.strip():
+        # A missing or blank file: the template holds exactly what set_values would write.
+        return templates.render(TEMPLATE, **context(sel, catalog))
+    from aigate_setup.merge.toml import set_values
+
+    return set_values(old_text, owned_values(sel, catalog))
+
+
+def validate(
+    path: Path, text: str, ctx: RuleContext | None = None, *, project_dir: Path | None = None
+) -> list[Finding]:
+    from aigate_setup.rules import RuleContext, validate_text
+
+    kind: Any = file_kind(path, project_dir)
+    return validate_text(path, text, kind, ctx or RuleContext())

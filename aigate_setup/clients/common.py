@@ -1,0 +1,270 @@
+"""What the OpenCode-family clients (OpenCode, Kilo) share, plus small helpers for every client.
+
+OpenCode and Kilo read the same `provider.<id>` shape from JSON/JSONC files; only their file
+locations and `$schema` differ. The values aigate-setup owns are applied to an existing file
+with `merge.jsonc.set_value` (so every other byte stays), and a brand-new file is rendered from
+a template that holds exactly the same values (so a second run changes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aigate_setup.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from aigate_setup.catalog import Catalog
+    from aigate_setup.plan import Selection
+
+PROVIDER_ID = "aigate"
+PROVIDER_NAME = "AIGate"
+NPM_PACKAGE = "@ai-sdk/openai-compatible"
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def exists(path: os.PathLike[str] | str) -> bool:
+    """`os.path.exists` that also accepts a PureWindowsPath in tests (False, never an error)."""
+    try:
+        return os.path.exists(path)
+    except (OSError, ValueError):
+        return False
+
+
+def first_existing(candidates: Sequence[Path], default: Path | None = None) -> Path:
+    """The first candidate that exists, else `default` (or the first candidate)."""
+    for path in candidates:
+        if exists(path):
+            return path
+    return default if default is not None else candidates[0]
+
+
+def same_path(a: Path, b: Path) -> bool:
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def check_env_name(name: str) -> str:
+    """The key variable is spliced into shell code and `{env:...}`: only a plain identifier."""
+    if not _ENV_NAME.match(name):
+        raise UsageError(
+            f"--key-env {name!r} is not a valid environment variable name",
+            "use letters, digits and _, e.g. --key-env AIGATE_API_KEY",
+        )
+    return name
+
+
+def check_value(what: str, value: str) -> str:
+    """Values written into configs and scripts: non-empty, no control characters."""
+    if not value or not value.strip():
+        raise UsageError(f"{what} is empty", f"pass a value, e.g. {what} openai/gpt-5.5")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise UsageError(
+            f"{what} {value!r} contains a control character",
+            "copy the exact id from `aigate-setup models`",
+        )
+    return value
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One `provider.aigate.models` entry: what the catalog knows about a model."""
+
+    id: str
+    name: str | None  # the catalog's display name; None when it has none
+    context: int | None
+    output: int | None
+
+    @property
+    def has_limit(self) -> bool:
+        return self.context is not None and self.output is not None
+
+
+def model_entries(sel: Selection, catalog: Catalog | None) -> list[ModelEntry]:
+    """The main model then the extra models (no duplicates), with what the catalog knows."""
+    entries: list[ModelEntry] = []
+    for model_id in unique([sel.model, *sel.extra_models]):
+        m = catalog.get(model_id) if catalog is not None else None
+        entries.append(
+            ModelEntry(
+                id=model_id,
+                name=(m.name or None) if m is not None else None,
+                context=m.context_length if m is not None and m.context_length else None,
+                output=m.max_output_tokens if m is not None and m.max_output_tokens else None,
+            )
+        )
+    return entries
+
+
+def api_key_ref(key_env: str) -> str:
+    """How OpenCode and Kilo read the key: from the environment when the config loads."""
+    return "{env:" + key_env + "}"
+
+
+def model_ref(model_id: str) -> str:
+    """A root `model` value: the provider id, then the model id (split on the first `/`)."""
+    return f"{PROVIDER_ID}/{model_id}"
+
+
+# --- templates context -----------------------------------------------------------------------
+
+
+def js(value: Any) -> str:
+    """A JSON literal for a template (templates only place values; quoting happens here)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def provider_context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
+    """The template context of the `provider.aigate` object (values already JSON-encoded)."""
+    return {
+        "provider_id": js(PROVIDER_ID),
+        "npm": js(NPM_PACKAGE),
+        "provider_name": js(PROVIDER_NAME),
+        "base_url": js(sel.base_url),
+        "api_key": js(api_key_ref(sel.key_env)),
+        "models": [
+            {
+                "id": js(e.id),
+                "name": js(e.name if e.name is not None else e.id),
+                "limit": e.has_limit,
+                "context": js(e.context),
+                "output": js(e.output),
+            }
+            for e in model_entries(sel, catalog)
+        ],
+    }
+
+
+# --- parsing and editing existing files -------------------------------------------------------
+
+
+def json_problem(path: Path, text: str, sel: Selection, *, provider: bool) -> ConfigError | None:
+    """Why an existing JSON/JSONC file cannot take our edits, or None when it can."""
+    from aigate_setup.merge import jsonc
+
+    if jsonc.is_blank(text):
+        return None
+    try:
+        root = jsonc.parse(text)
+    except jsonc.JsoncError as exc:
+        return ConfigError(
+            exc.message,
+            path=path,
+            line=exc.line,
+            column=exc.column,
+            hint="fix the JSON syntax (comments and trailing commas are fine)",
+        )
+
+    def bad(node: jsonc.Node, key_path: Sequence[str], expected: str) -> ConfigError:
+        line, col = jsonc.line_col(text, node.start)
+        return ConfigError(
+            f"is {_KIND_NAMES.get(node.kind, node.kind)}, expected {expected}",
+            path=path,
+            line=line,
+            column=col,
+            key_path=".".join(key_path) if key_path else "(top level)",
+            hint="fix or remove this value, then run aigate-setup init again",
+        )
+
+    if root.kind != "object":
+        return bad(root, [], "an object")
+    objects: list[list[str]] = []
+    if provider:
+        base = ["provider", PROVIDER_ID]
+        objects += [["provider"], base, [*base, "options"], [*base, "models"]]
+        for model_id in unique([sel.model, *sel.extra_models]):
+            objects += [[*base, "models", model_id], [*base, "models", model_id, "limit"]]
+    for key_path in objects:
+        node = jsonc.find(root, key_path)
+        if node is not None and node.kind != "object":
+            return bad(node, key_path, "an object")
+    if provider:
+        for key in ("enabled_providers", "disabled_providers"):
+            node = jsonc.find(root, [key])
+            if node is not None and node.kind != "array":
+                return bad(node, [key], "an array of provider ids")
+    return None
+
+
+_KIND_NAMES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "number": "a number",
+    "bool": "a boolean",
+    "null": "null",
+}
+
+
+def apply_provider(text: str, sel: Selection, catalog: Catalog | None) -> str:
+    """Set every owned value of `provider.aigate` in an existing file; keep everything else.
+
+    Owned: npm, name, options.baseURL, options.apiKey, and for the selected models their `name`
+    (when the catalog has one, or when the entry has none yet) and `limit.context`/`limit.output`
+    (only when the catalog knows both). User keys such as `options.headers`, other models and
+    other providers are left alone. An `enabled_providers` list gains "aigate" (otherwise the
+    provider is filtered out); "aigate" is taken out of a `disabled_providers` list.
+    """
+    from aigate_setup.merge import jsonc
+
+    base = ["provider", PROVIDER_ID]
+    text = jsonc.set_value(text, [*base, "npm"], NPM_PACKAGE)
+    text = jsonc.set_value(text, [*base, "name"], PROVIDER_NAME)
+    text = jsonc.set_value(text, [*base, "options", "baseURL"], sel.base_url)
+    text = jsonc.set_value(text, [*base, "options", "apiKey"], api_key_ref(sel.key_env))
+    for entry in model_entries(sel, catalog):
+        at = [*base, "models", entry.id]
+        if entry.name is not None:
+            text = jsonc.set_value(text, [*at, "name"], entry.name)
+        elif jsonc.find(jsonc.parse(text), [*at, "name"]) is None:
+            text = jsonc.set_value(text, [*at, "name"], entry.id)
+        if entry.has_limit:
+            text = jsonc.set_value(text, [*at, "limit", "context"], entry.context)
+            text = jsonc.set_value(text, [*at, "limit", "output"], entry.output)
+    root = jsonc.parse(text)
+    enabled = jsonc.find(root, ["enabled_providers"])
+    if enabled is not None and enabled.kind == "array":
+        # Append in place: a comment inside the user's list must survive.
+        text = jsonc.append_to_array(text, ["enabled_providers"], PROVIDER_ID)
+    disabled = jsonc.find(jsonc.parse(text), ["disabled_providers"])
+    if disabled is not None and disabled.kind == "array" and PROVIDER_ID in disabled.value:
+        kept = [p for p in disabled.value if p != PROVIDER_ID]
+        text = jsonc.set_value(text, ["disabled_providers"], kept)
+    return text
+
+
+def apply_model(text: str, sel: Selection) -> str:
+    """Make AIGate's main model the client's default (`model = "aigate/<id>"`)."""
+    from aigate_setup.merge import jsonc
+
+    return jsonc.set_value(text, ["model"], model_ref(sel.model))
+
+
+def render_json(old_text: str | None, template: str, ctx: dict[str, Any], edit: Any) -> str:
+    """A new (or blank) file from `template`; an existing one through `edit(text)`.
+
+    A file holding only comments keeps them, with the fresh object after them.
+    """
+    from aigate_setup import templates
+    from aigate_setup.merge import jsonc
+
+    if old_text is None or not old_text.strip():
+        return templates.render(template, **ctx)
+    if jsonc.is_blank(old_text):
+        fresh = templates.render(template, **ctx)
+        sep = "" if old_text.endswith("\n") else "\n"
+        return old_text + sep + fresh
+    result: str = edit(old_text)
+    return result

@@ -1,0 +1,197 @@
+"""Kilo (CLI 7.x and the current VS Code extension, an OpenCode fork).
+
+User file: `$XDG_CONFIG_HOME/kilo/kilo.jsonc` (an existing `kilo.json` is edited instead). It gets
+the same `provider.aigate` as OpenCode, with `$schema` https://app.kilo.ai/config.json on a new
+file, and in user scope the root `model` (unless --no-default). An existing `enabled_providers`
+list gains "aigate" (Kilo drops every provider not on it).
+
+Project scope: Kilo refuses `{env:...}` and `{file:...}` in project files (the file is skipped),
+so the provider still goes to the user file and `<dir>/kilo.jsonc` (or an existing `kilo.json`)
+gets only `model` (plus `$schema` when new). With --no-default there is nothing to put there.
+
+The legacy Kilo Code extension (5.x and older) is configured in its settings UI:
+`legacy_instructions` and `legacy_export` give the values and an importable settings file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aigate_setup import paths
+from aigate_setup.clients import common
+from aigate_setup.errors import ConfigError
+
+if TYPE_CHECKING:
+    from aigate_setup.catalog import Catalog
+    from aigate_setup.findings import Finding
+    from aigate_setup.plan import Selection
+    from aigate_setup.rules import RuleContext
+
+NAME = "kilo"
+SCHEMA = "https://app.kilo.ai/config.json"
+USER_TEMPLATE = "kilo/kilo.jsonc.j2"
+PROJECT_TEMPLATE = "kilo/kilo-project.jsonc.j2"
+LEGACY_TEMPLATE = "kilo/legacy-instructions.txt.j2"
+LEGACY_PROFILE = "aigate"
+# Kilo's own load order inside one directory and the project directories it reads.
+_DIR_FILES = ("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json")
+_PROJECT_DIRS = (".kilo", ".kilocode", ".opencode")
+
+
+def config_dir() -> Path:
+    return paths.xdg_config_home() / "kilo"
+
+
+def user_file() -> Path:
+    d = config_dir()
+    return common.first_existing([d / "kilo.jsonc", d / "kilo.json"], d / "kilo.jsonc")
+
+
+def project_file(project_dir: Path) -> Path:
+    return common.first_existing(
+        [project_dir / "kilo.jsonc", project_dir / "kilo.json"], project_dir / "kilo.jsonc"
+    )
+
+
+def target_paths(scope: str, project_dir: Path) -> list[Path]:
+    if scope == "project":
+        return [user_file(), project_file(project_dir)]
+    return [user_file()]
+
+
+def targets(sel: Selection) -> list[Path]:
+    found = target_paths(sel.scope, sel.project_dir)
+    if sel.scope == "project" and not sel.make_default:
+        # The project file would only hold `model`; leave it alone (create nothing).
+        found = [p for p in found if not _is_project_file(p, sel.project_dir)]
+    return found
+
+
+def _is_project_file(path: Path, project_dir: Path) -> bool:
+    return any(common.same_path(path, project_dir / n) for n in ("kilo.jsonc", "kilo.json"))
+
+
+def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
+    """Load order (later wins): the global config.json, kilo.json, kilo.jsonc, opencode.json,
+    opencode.jsonc; KILO_CONFIG; the project's kilo.json(c) and opencode.json(c); the files in
+    `.kilo/`, `.kilocode/`, `.opencode/`; KILO_CONFIG_DIR."""
+    g = config_dir()
+    found: list[tuple[Path, str]] = [
+        (g / n, "kilo-user")
+        for n in ("config.json", "kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc")
+    ]
+    custom = os.environ.get("KILO_CONFIG", "")
+    if custom:
+        found.append((Path(custom), "kilo-user"))
+    found += [
+        (project_dir / n, "kilo-project")
+        for n in ("kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc")
+    ]
+    for d in _PROJECT_DIRS:
+        found += [(project_dir / d / n, "kilo-project") for n in _DIR_FILES]
+    custom_dir = os.environ.get("KILO_CONFIG_DIR", "")
+    if custom_dir:
+        found += [(Path(custom_dir) / n, "kilo-user") for n in _DIR_FILES]
+    return found
+
+
+def file_kind(path: Path, project_dir: Path | None = None) -> str:
+    """kilo-user for the global directory (where `{env:}` is allowed), else kilo-project."""
+    if common.same_path(path.parent, config_dir()):
+        return "kilo-user"
+    custom_dir = os.environ.get("KILO_CONFIG_DIR", "")
+    if custom_dir and common.same_path(path.parent, Path(custom_dir)):
+        return "kilo-user"
+    return "kilo-project"
+
+
+def _is_user_target(sel: Selection, path: Path) -> bool:
+    return not (sel.scope == "project" and _is_project_file(path, sel.project_dir))
+
+
+def context(sel: Selection, catalog: Catalog | None, *, user_file: bool = True) -> dict[str, Any]:
+    model = common.js(common.model_ref(sel.model))
+    if not user_file:
+        return {"schema": common.js(SCHEMA), "model": model}
+    ctx = common.provider_context(sel, catalog)
+    ctx["schema"] = common.js(SCHEMA)
+    # In project scope the project file carries the model; the user's default stays as it was.
+    ctx["model"] = model if sel.make_default and sel.scope == "user" else None
+    return ctx
+
+
+def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
+    return common.json_problem(path, text, sel, provider=_is_user_target(sel, path))
+
+
+def edit(sel: Selection, catalog: Catalog | None, text: str, *, user_file: bool) -> str:
+    if user_file:
+        text = common.apply_provider(text, sel, catalog)
+        if sel.make_default and sel.scope == "user":
+            text = common.apply_model(text, sel)
+        return text
+    return common.apply_model(text, sel) if sel.make_default else text
+
+
+def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | None) -> str:
+    user = _is_user_target(sel, path)
+    template = USER_TEMPLATE if user else PROJECT_TEMPLATE
+    return common.render_json(
+        old_text,
+        template,
+        context(sel, catalog, user_file=user),
+        lambda t: edit(sel, catalog, t, user_file=user),
+    )
+
+
+def validate(
+    path: Path, text: str, ctx: RuleContext | None = None, *, project_dir: Path | None = None
+) -> list[Finding]:
+    from aigate_setup.rules import RuleContext, validate_text
+
+    kind: Any = file_kind(path, project_dir)
+    return validate_text(path, text, kind, ctx or RuleContext())
+
+
+# --- the legacy Kilo Code extension (5.x and older) -------------------------------------------
+
+
+def legacy_export(sel: Selection) -> str:
+    """A settings file the legacy extension imports: one "aigate" OpenAI Compatible profile.
+
+    The API key is left empty on purpose (the key never goes into a file we write); the user
+    pastes it into the profile after importing.
+    """
+    doc = {
+        "providerProfiles": {
+            "currentApiConfigName": LEGACY_PROFILE,
+            "apiConfigs": {
+                LEGACY_PROFILE: {
+                    "id": LEGACY_PROFILE,
+                    "apiProvider": "openai",
+                    "openAiBaseUrl": sel.base_url,
+                    "openAiModelId": sel.model,
+                    "openAiApiKey": "",
+                }
+            },
+            "modeApiConfigs": {},
+        },
+        "globalSettings": {"currentApiConfigName": LEGACY_PROFILE},
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def legacy_instructions(sel: Selection, export_path: Path | None = None) -> str:
+    """The values to paste into the legacy extension's settings (and where the export went)."""
+    from aigate_setup import templates
+
+    return templates.render(
+        LEGACY_TEMPLATE,
+        base_url=sel.base_url,
+        key_env=sel.key_env,
+        model=sel.model,
+        export_path=str(export_path) if export_path is not None else None,
+    )

@@ -1,0 +1,100 @@
+"""OpenCode: `$XDG_CONFIG_HOME/opencode/opencode.json` (user) or `<dir>/opencode.json` (project);
+an existing `opencode.jsonc` twin is edited instead (it is the one OpenCode reads last).
+
+Owned: `provider.aigate` (npm, name, options.baseURL, options.apiKey = "{env:<KEY_ENV>}",
+models{id: {name, limit}}) and, unless --no-default, the root `model = "aigate/<id>"`;
+`$schema` on a new file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aigate_setup import paths
+from aigate_setup.clients import common
+from aigate_setup.errors import ConfigError
+
+if TYPE_CHECKING:
+    from aigate_setup.catalog import Catalog
+    from aigate_setup.findings import Finding
+    from aigate_setup.plan import Selection
+    from aigate_setup.rules import RuleContext
+
+NAME = "opencode"
+SCHEMA = "https://opencode.ai/config.json"
+TEMPLATE = "opencode/opencode.json.j2"
+
+
+def config_dir() -> Path:
+    return paths.xdg_config_home() / "opencode"
+
+
+def _pick(directory: Path) -> Path:
+    return common.first_existing(
+        [directory / "opencode.jsonc", directory / "opencode.json"], directory / "opencode.json"
+    )
+
+
+def target_paths(scope: str, project_dir: Path) -> list[Path]:
+    return [_pick(project_dir if scope == "project" else config_dir())]
+
+
+def targets(sel: Selection) -> list[Path]:
+    return target_paths(sel.scope, sel.project_dir)
+
+
+def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
+    """Load order (later wins): global config.json, opencode.json, opencode.jsonc; the
+    OPENCODE_CONFIG file; the project's opencode.json(c); `.opencode/`; OPENCODE_CONFIG_DIR."""
+    g = config_dir()
+    found: list[Path] = [g / "config.json", g / "opencode.json", g / "opencode.jsonc"]
+    custom = os.environ.get("OPENCODE_CONFIG", "")
+    if custom:
+        found.append(Path(custom))
+    found += [project_dir / "opencode.json", project_dir / "opencode.jsonc"]
+    found += [
+        project_dir / ".opencode" / "opencode.json",
+        project_dir / ".opencode" / "opencode.jsonc",
+    ]
+    custom_dir = os.environ.get("OPENCODE_CONFIG_DIR", "")
+    if custom_dir:
+        found += [Path(custom_dir) / "opencode.json", Path(custom_dir) / "opencode.jsonc"]
+    return [(p, "opencode") for p in found]
+
+
+def file_kind(path: Path, project_dir: Path | None = None) -> str:
+    return "opencode"
+
+
+def context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
+    ctx = common.provider_context(sel, catalog)
+    ctx["schema"] = common.js(SCHEMA)
+    ctx["model"] = common.js(common.model_ref(sel.model)) if sel.make_default else None
+    return ctx
+
+
+def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
+    return common.json_problem(path, text, sel, provider=True)
+
+
+def edit(sel: Selection, catalog: Catalog | None, text: str) -> str:
+    text = common.apply_provider(text, sel, catalog)
+    if sel.make_default:
+        text = common.apply_model(text, sel)
+    return text
+
+
+def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | None) -> str:
+    return common.render_json(
+        old_text, TEMPLATE, context(sel, catalog), lambda t: edit(sel, catalog, t)
+    )
+
+
+def validate(
+    path: Path, text: str, ctx: RuleContext | None = None, *, project_dir: Path | None = None
+) -> list[Finding]:
+    from aigate_setup.rules import RuleContext, validate_text
+
+    return validate_text(path, text, "opencode", ctx or RuleContext())

@@ -1,0 +1,106 @@
+"""A managed block in a shell or PowerShell script, between two marker lines.
+
+aigate-setup owns the lines between `BEGIN` and `END`; every line outside them is the user's and
+comes out byte for byte. A file without a block gets one appended after a blank line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aigate_setup.merge.text import newline_of
+
+BEGIN = "# >>> aigate-setup >>>"
+END = "# <<< aigate-setup <<<"
+
+
+class BlockError(ValueError):
+    """Broken block markers, with the 1-based line (column is always 1)."""
+
+    def __init__(self, message: str, line: int, column: int = 1) -> None:
+        super().__init__(f"{line}:{column}: {message}")
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split on LF only (with their endings), so a stray CR or form feed is just text."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+@dataclass(frozen=True)
+class _Span:
+    body_start: int  # first character after the BEGIN line
+    body_end: int  # first character of the END line
+
+
+def _find(text: str) -> _Span | None:
+    begin: tuple[int, int] | None = None  # (line number, offset after the line)
+    found: tuple[int, _Span] | None = None
+    offset = 0
+    for number, line in enumerate(_lines(text), start=1):
+        marker = line.strip(" \t\r\n")
+        if marker == BEGIN:
+            if begin is not None:
+                raise BlockError(
+                    f"{BEGIN!r} again on line {number} before the block of line {begin[0]} "
+                    f"was closed by {END!r}",
+                    number,
+                )
+            if found is not None:
+                raise BlockError(
+                    f"a second aigate-setup block starts on line {number} (the first starts "
+                    f"on line {found[0]}); keep only one",
+                    number,
+                )
+            begin = (number, offset + len(line))
+        elif marker == END:
+            if begin is None:
+                raise BlockError(f"{END!r} on line {number} without {BEGIN!r} before it", number)
+            found = (begin[0], _Span(begin[1], offset))
+            begin = None
+        offset += len(line)
+    if begin is not None:
+        raise BlockError(f"{BEGIN!r} on line {begin[0]} has no {END!r} after it", begin[0])
+    return found[1] if found else None
+
+
+def extract_block(text: str) -> str | None:
+    """The text between the marker lines (None when there is no block)."""
+    span = _find(text)
+    return None if span is None else text[span.body_start : span.body_end]
+
+
+def _with_newline(body: str, nl: str) -> str:
+    body = body.replace("\r\n", "\n")
+    if body and not body.endswith("\n"):
+        body += "\n"
+    return body.replace("\n", nl) if nl != "\n" else body
+
+
+def merge_block(text: str, body: str) -> str:
+    """Put `body` between the markers: replace the old body, or append a new block.
+
+    Lines outside the block are kept byte for byte. New lines use the file's newline style; a
+    file without a final newline keeps none. Returns `text` itself when nothing changes.
+    """
+    nl = newline_of(text)
+    body = _with_newline(body, nl)
+    span = _find(text)
+    if span is not None:
+        if text[span.body_start : span.body_end] == body:
+            return text
+        return text[: span.body_start] + body + text[span.body_end :]
+    block = BEGIN + nl + body + END
+    if not text:
+        return block + nl
+    if text.endswith("\n"):
+        last_line = text[text.rfind("\n", 0, len(text) - 1) + 1 : -1]
+        sep = "" if last_line.strip(" \t\r") == "" else nl
+        return text + sep + block + nl
+    return text + nl + nl + block

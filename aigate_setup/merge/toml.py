@@ -1,0 +1,297 @@
+"""TOML merges through tomlkit, which round-trips every byte it is not asked to change.
+
+On top of tomlkit this module fixes what it would otherwise get wrong for a user's file: new lines
+follow the file's newline style (tomlkit writes LF), a new key of an existing table goes after the
+table's last key (not after the comments that introduce the next table), a file without a final
+newline keeps none, and a new table is separated by a blank line. Validation uses the standard
+TOML parser (tomllib), which is as strict as Codex's own.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import tomlkit
+from tomlkit.container import Container
+from tomlkit.exceptions import ParseError, TOMLKitError
+from tomlkit.items import AoT, InlineTable, Table
+from tomlkit.toml_document import TOMLDocument
+
+from aigate_setup.merge.text import newline_of
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+class TomlError(ValueError):
+    """A TOML syntax (or shape) problem, with a 1-based line and column."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(f"{line}:{column}: {message}")
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    line = text.count("\n") + 1
+    return line, len(text) - (text.rfind("\n") + 1) + 1
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """Plain values of a TOML document; TomlError (with line/column) when it is invalid."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _AT.search(msg)
+        if m:
+            raise TomlError(msg[: m.start()], int(m.group(1)), int(m.group(2))) from None
+        m = _AT_END.search(msg)
+        if m:
+            raise TomlError(msg[: m.start()], *_end_position(text)) from None
+        raise TomlError(msg, 1, 1) from None
+    # tomlkit must also be able to edit it; report its complaint the same way.
+    _document(text)
+    return data
+
+
+def _document(text: str) -> TOMLDocument:
+    try:
+        return tomlkit.parse(text)
+    except ParseError as exc:
+        message = str(exc)
+        message = re.sub(r"\s*at line \d+ col \d+\s*$", "", message)
+        raise TomlError(message, exc.line, exc.col) from None
+    except TOMLKitError as exc:  # pragma: no cover - tomllib catches these first
+        raise TomlError(str(exc), 1, 1) from None
+
+
+def _key_line(text: str, key: str) -> tuple[int, int]:
+    """Best-effort position of `key` (for shape errors, which tomlkit cannot locate)."""
+    m = re.search(rf"^[ \t]*\[*[ \t]*(?:[\w.\"' -]*\.)?\"?{re.escape(key)}\b", text, re.MULTILINE)
+    if not m:
+        return 1, 1
+    return text.count("\n", 0, m.start()) + 1, 1
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and bool(a == b)
+
+
+def _plain(item: Any) -> Any:
+    unwrap = getattr(item, "unwrap", None)
+    return unwrap() if callable(unwrap) else item
+
+
+def _last_value_key(container: Container) -> Any:
+    """The key of the last plain key/value in a table body (None when it has none)."""
+    last = None
+    for key, item in container.body:
+        if key is not None and not isinstance(item, (Table, AoT)):
+            last = key
+    return last
+
+
+Pending = dict[tuple[str, ...], dict[str, Any]]
+
+
+def _deep_update(target: dict[str, Any], value: Mapping[str, Any]) -> None:
+    for k, v in value.items():
+        if isinstance(v, Mapping) and isinstance(target.get(k), dict):
+            _deep_update(target[k], v)
+        else:
+            target[k] = copy.deepcopy(dict(v)) if isinstance(v, Mapping) else v
+
+
+def _set_in(
+    doc: TOMLDocument, text: str, path: tuple[str, ...], value: Any, pending: Pending
+) -> bool:
+    """Set one path in the tomlkit document. Returns True when something changed.
+
+    A table that does not exist yet is not created inside the document (tomlkit would place it
+    next to its parent, where the root keys that follow could end up inside it): it is collected
+    in `pending` and appended at the end of the file.
+    """
+    node: Any = doc
+    for i, key in enumerate(path):
+        last = i == len(path) - 1
+        if key not in node:
+            rest: Any = value
+            for k in reversed(path[i + 1 :]):
+                rest = {k: rest}
+            if isinstance(node, InlineTable):
+                node[key] = rest
+            elif isinstance(rest, Mapping):
+                _deep_update(pending.setdefault(path[:i], {}), {key: rest})
+            elif isinstance(node, Table) and not node.is_super_table():
+                # After the table's last key, not after comments leading into the next table.
+                anchor = _last_value_key(node.value)
+                if anchor is None:
+                    node[key] = rest
+                else:
+                    node.value._insert_after(anchor, key, tomlkit.item(rest))
+            else:
+                node[key] = rest
+            return True
+        child = node[key]
+        if last:
+            if isinstance(value, Mapping) and isinstance(child, MutableMapping):
+                # Merge key by key so keys the user added to the table stay.
+                changed = False
+                for k, v in value.items():
+                    changed = _set_in(doc, text, (*path, str(k)), v, pending) or changed
+                return changed
+            if _same(_plain(child), value):
+                return False
+            node[key] = value
+            return True
+        if isinstance(child, AoT) or not isinstance(child, MutableMapping):
+            line, col = _key_line(text, key)
+            raise TomlError(f"{'.'.join(path[: i + 1])} is not a table", line, col)
+        node = child
+    raise ValueError("set_values needs non-empty paths")
+
+
+def _key(k: str) -> str:
+    return tomlkit.key(k).as_string()
+
+
+def _tables_text(prefix: tuple[str, ...], value: Mapping[str, Any], nl: str) -> list[str]:
+    """`[a.b]` sections for a new table; nested dicts become their own sections after it."""
+    scalars = [(k, v) for k, v in value.items() if not isinstance(v, Mapping)]
+    tables = [(k, v) for k, v in value.items() if isinstance(v, Mapping)]
+    sections = []
+    if scalars or not tables:
+        lines = ["[" + ".".join(_key(k) for k in prefix) + "]"]
+        lines += [f"{_key(k)} = {tomlkit.item(v).as_string()}" for k, v in scalars]
+        sections.append(nl.join(lines) + nl)
+    for k, v in tables:
+        sections += _tables_text((*prefix, k), v, nl)
+    return sections
+
+
+def _append_tables(out: str, pending: Pending, nl: str) -> str:
+    """New tables go at the end of the file, each after a blank line."""
+    sections: list[str] = []
+    for parent, tables in pending.items():
+        for key, value in tables.items():
+            sections += _tables_text((*parent, key), value, nl)
+    if not sections:
+        return out
+    if out and not out.endswith("\n"):
+        out += nl
+    last_line = out[out.rfind("\n", 0, len(out) - 1) + 1 :]
+    if out and last_line.strip(" \t\r\n"):
+        out += nl
+    return out + nl.join(sections)
+
+
+def _expected(before: dict[str, Any], updates: Mapping[tuple[str, ...], Any]) -> dict[str, Any]:
+    """The plain values a merge must produce: `before` with every update applied."""
+    after = copy.deepcopy(before)
+    for path, value in updates.items():
+        node = after
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        if isinstance(value, Mapping) and isinstance(node.get(path[-1]), dict):
+            _deep_update(node[path[-1]], value)
+        else:
+            node[path[-1]] = copy.deepcopy(dict(value) if isinstance(value, Mapping) else value)
+    return after
+
+
+def _fix_new_lines(old: str, new: str, nl: str) -> str:
+    """Give the lines that tomlkit added or rewrote the file's newline; keep all others."""
+    if nl == "\n" or new == old:
+        return new
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    out: list[str] = []
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        chunk = new_lines[j1:j2]
+        if tag != "equal":
+            chunk = [
+                line[:-1] + nl if line.endswith("\n") and not line.endswith("\r\n") else line
+                for line in chunk
+            ]
+        out.extend(chunk)
+    return "".join(out)
+
+
+def set_values(
+    text: str,
+    updates: Mapping[tuple[str, ...], Any],
+    *,
+    root_keys_before_tables: bool = True,
+) -> str:
+    """Set each path (a tuple of keys) to its value, editing the document in place.
+
+    Existing keys keep their position and line comment; a missing root key goes after the last
+    root key, before the first table (it would belong to that table otherwise); a missing table
+    is appended at the end after a blank line. Returns `text` unchanged when every value is
+    already equal. Raises TomlError when the text is not valid TOML or a path crosses a value
+    that is not a table.
+    """
+    del root_keys_before_tables  # root keys always go before the first table
+    if any(not path for path in updates):
+        raise ValueError("set_values needs non-empty paths")
+    before = parse_toml(text)
+    nl = newline_of(text)
+    added_final_newline = bool(text) and not text.endswith("\n")
+    work = text + nl if added_final_newline else text
+    doc = _document(work)
+    pending: Pending = {}
+    changed = False
+    for path, value in updates.items():
+        changed = _set_in(doc, work, tuple(path), value, pending) or changed
+    if not changed:
+        return text
+    out = _fix_new_lines(work, doc.as_string(), nl)
+    out = _append_tables(out, pending, nl)
+    if added_final_newline and out.endswith(nl):
+        out = out[: -len(nl)]
+    # Never hand back a document that Codex would refuse, or one that means something else.
+    if parse_toml(out) != _expected(before, updates):
+        raise TomlError(
+            "cannot merge the aigate settings into this file without changing other settings",
+            1,
+            1,
+        )
+    return out
+
+
+def remove_value(text: str, path: tuple[str, ...]) -> str:
+    """Remove the key at `path` (a whole table when it names one); no-op when absent."""
+    parse_toml(text)
+    doc = _document(text)
+    node: Any = doc
+    for key in path[:-1]:
+        if key not in node or isinstance(node[key], AoT):
+            return text
+        node = node[key]
+        if not isinstance(node, MutableMapping):
+            return text
+    if not path or path[-1] not in node:
+        return text
+    del node[path[-1]]
+    out = doc.as_string()
+    parse_toml(out)
+    return out

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Benchmarks for aigate-setup: prints a table of medians, each next to a baseline measured
+in the same run. Targets (issue 8) are goals to read off the table, not assertions.
+
+Usage: python scripts/bench.py [--repeat N] [--quick]
+
+Everything runs against the project's fake gateway on 127.0.0.1 with HOME, XDG_* and
+CODEX_HOME in a temp dir; nothing touches the real home or the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from aigate_setup.fake_gateway import FakeGateway  # noqa: E402
+
+KEY = "sk-bench-0123456789abcdefBNCH"
+MODEL = "openai/gpt-5.5"
+
+
+def sandbox_env(root: Path) -> dict[str, str]:
+    home = root / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIGATE_", "ANTHROPIC_", "OPENAI_")) and "proxy" not in k.lower()
+    }
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_STATE_HOME=str(home / ".local/state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        CODEX_HOME=str(home / ".codex"),
+        NO_COLOR="1",
+        AIGATE_API_KEY=KEY,
+    )
+    return env
+
+
+def run(argv: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """Run a command; return (seconds, peak RSS MiB, exit code)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(argv)} exited {proc.returncode}:\n{err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def median(fn: Callable[[], float], repeat: int) -> float:
+    return statistics.median(fn() for _ in range(repeat))
+
+
+CLI = [sys.executable, "-m", "aigate_setup"]
+
+
+def bench_startup(repeat: int, env: dict[str, str]) -> list[tuple[str, float, float, str]]:
+    base = median(lambda: run([sys.executable, "-c", "import click"], env)[0], repeat)
+    rows = [("python -c 'import click' (baseline)", base * 1000, 1.0, "ms")]
+    for args in (["--help"], ["--version"]):
+        t = median(lambda a=args: run([*CLI, *a], env)[0], repeat)
+        rows.append((f"aigate-setup {' '.join(args)}", t * 1000, t / base, "ms"))
+    return rows
+
+
+def bench_memory(env: dict[str, str], gw: FakeGateway, root: Path) -> list[tuple[str, float, float, str]]:
+    _, help_mib, _ = run([*CLI, "--help"], env)
+    _, click_mib, _ = run([sys.executable, "-c", "import click"], env)
+    _, init_mib, code = run(
+        [*CLI, "init", "--yes", "--model", MODEL, "--base-url", gw.base_url, "--format", "json"],
+        env,
+        cwd=root,
+    )
+    assert code == 0, "init failed"
+    return [
+        ("peak RSS: python -c 'import click' (baseline)", click_mib, 1.0, "MiB"),
+        ("peak RSS: aigate-setup --help", help_mib, help_mib / click_mib, "MiB"),
+        ("peak RSS: aigate-setup init --yes (4 clients)", init_mib, init_mib / click_mib, "MiB"),
+    ]
+
+
+def bench_live_phase(repeat: int, env: dict[str, str], gw: FakeGateway, root: Path) -> list[tuple[str, float, float, str]]:
+    """Smoke phase = init with 1 s latency on each probe route minus init without the probes."""
+    latency = 1.0
+    init = [*CLI, "init", "--yes", "--model", MODEL, "--base-url", gw.base_url]
+    doctor = [*CLI, "doctor", "--base-url", gw.base_url]
+
+    def timed(argv: list[str], slow: bool) -> float:
+        gw.clear_faults()
+        if slow:
+            for route in ("/v1/responses", "/v1/chat/completions", "/v1/messages"):
+                gw.add_fault(route, latency=latency)
+        try:
+            return run(argv, env, cwd=root)[0]
+        finally:
+            gw.clear_faults()
+
+    init_fast = median(lambda: timed([*init, "--no-smoke-test"], False), repeat)
+    init_slow = median(lambda: timed(init, True), repeat)
+    doctor_fast = median(lambda: timed([*doctor, "--offline"], False), repeat)
+    doctor_slow = median(lambda: timed(doctor, True), repeat)
+    smoke = init_slow - init_fast
+    live = doctor_slow - doctor_fast
+    return [
+        ("one request with 1 s latency (baseline)", latency * 1000, 1.0, "ms"),
+        ("init --yes: smoke phase, 4 clients", smoke * 1000, smoke / latency, "ms"),
+        ("doctor: live phase, 4 clients", live * 1000, live / latency, "ms"),
+    ]
+
+
+def make_tree(root: Path, projects: int) -> list[Path]:
+    files = []
+    for i in range(projects):
+        p = root / f"proj{i:03d}"
+        (p / ".codex").mkdir(parents=True)
+        oc = p / "opencode.json"
+        oc.write_text(
+            json.dumps(
+                {
+                    "$schema": "https://opencode.ai/config.json",
+                    "model": f"aigate/{MODEL}",
+                    "provider": {
+                        "aigate": {
+                            "npm": "@ai-sdk/openai-compatible",
+                            "name": "AIGate",
+                            "options": {
+                                "baseURL": "https://api.aigate.shop/v1",
+                                "apiKey": "{env:AIGATE_API_KEY}",
+                            },
+                            "models": {MODEL: {"name": "GPT 5.5"}},
+                        }
+                    },
+                },
+                indent=2,
+            )
+        )
+        cx = p / ".codex" / "config.toml"
+        cx.write_text(f'# project {i}\nmodel = "{MODEL}"\napproval_policy = "on-request"\n')
+        files += [oc, cx]
+    return files
+
+
+BARE_PARSE = """
+import json, sys, tomllib, pathlib
+n = 0
+for line in open(sys.argv[1]):
+    p = pathlib.Path(line.strip())
+    data = p.read_bytes()
+    (tomllib.loads(data.decode()) if p.suffix == ".toml" else json.loads(data))
+    n += 1
+print(n)
+"""
+
+
+def bench_check(repeat: int, env: dict[str, str], root: Path) -> list[tuple[str, float, float, str]]:
+    tree = root / "tree"
+    files = make_tree(tree, 400)
+    listing = root / "files.txt"
+    listing.write_text("\n".join(map(str, files)) + "\n")
+    base = median(lambda: run([sys.executable, "-c", BARE_PARSE, str(listing)], env)[0], repeat)
+    t = median(lambda: run([*CLI, "check", str(tree)], env, cwd=root)[0], repeat)
+    return [
+        (f"bare json/tomllib parse of {len(files)} files (baseline)", base * 1000, 1.0, "ms"),
+        (f"aigate-setup check over 400 projects ({len(files)} files)", t * 1000, t / base, "ms"),
+    ]
+
+
+def bench_catalog(repeat: int) -> list[tuple[str, float, float, str]]:
+    from aigate_setup import catalog
+
+    data = {
+        "object": "list",
+        "data": [
+            {
+                "id": f"prov{i % 40}/model-{i}" + ("-embedding" if i % 10 == 0 else ""),
+                "object": "model",
+                "supported_endpoint_types": ["openai", "openai-response", "anthropic"]
+                if i % 10
+                else ["embeddings"],
+            }
+            for i in range(2000)
+        ],
+    }
+
+    def once() -> float:
+        start = time.perf_counter()
+        cat = catalog.parse_catalog(data, "bench")
+        rows = sorted((m.provider, m.id) for m in cat.chat())
+        _ = [f"{prov:<12} {mid}" for prov, mid in rows]
+        return time.perf_counter() - start
+
+    t = median(once, repeat)
+    return [("catalog: parse + classify + picker list, 2,000 models", t * 1000, float("nan"), "ms")]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5, help="runs per figure (median reported)")
+    ap.add_argument("--quick", action="store_true", help="3 runs per figure")
+    args = ap.parse_args()
+    repeat = 3 if args.quick else max(1, args.repeat)
+    rows: list[tuple[str, float, float, str]] = []
+    with tempfile.TemporaryDirectory(prefix="aigate-bench-") as tmp, FakeGateway() as gw:
+        root = Path(tmp)
+        env = sandbox_env(root)
+        rows += bench_startup(repeat, env)
+        rows += bench_memory(env, gw, root)
+        rows += bench_live_phase(repeat, env, gw, root)
+        rows += bench_check(repeat, env, root)
+        rows += bench_catalog(repeat)
+    print(f"aigate-setup benchmark — {platform.python_implementation()} {platform.python_version()},"
+          f" {os.cpu_count()} cores, {platform.machine()}, median of {repeat}")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'value':>10}  {'ratio':>6}")
+    for name, value, ratio, unit in rows:
+        r = "" if ratio != ratio else f"{ratio:5.2f}x"
+        print(f"{name.ljust(width)}  {value:8.1f} {unit:<3} {r:>6}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,527 @@
+"""The fake AIGate gateway: routes, real SSE shapes, auth, faults, request log."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from conftest import TEST_KEY
+
+from aigate_setup.fake_gateway import FakeGateway, default_catalog, parse_sse
+
+BEARER = {"Authorization": f"Bearer {TEST_KEY}"}
+XKEY = {"x-api-key": TEST_KEY}
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10.0, trust_env=False) as client:
+        yield client
+
+
+def _events(resp: httpx.Response) -> list[tuple[str | None, Any]]:
+    lines = [line.encode() + b"\n" for line in resp.text.split("\n")]
+    out: list[tuple[str | None, Any]] = []
+    for event, data in parse_sse(lines):
+        out.append((event, data if data == "[DONE]" else json.loads(data)))
+    return out
+
+
+# --- catalog and balance --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["openai", "newapi", "openrouter"])
+def test_models_each_shape_without_key(http: httpx.Client, shape: str) -> None:
+    with FakeGateway(catalog=shape) as gw:  # type: ignore[arg-type]
+        r = http.get(f"{gw.base_url}/models")
+    assert r.status_code == 200
+    doc = r.json()
+    ids = [m["id"] for m in doc["data"]]
+    for want in (
+        "openai/gpt-5.5",
+        "openai/gpt-5.5-mini",
+        "anthropic/claude-opus-4.7",
+        "anthropic/claude-sonnet-4.6",
+        "anthropic/claude-haiku-4.5",
+        "google/gemini-3-pro",
+        "deepseek/deepseek-v3.2",
+        "openai/text-embedding-3-small",
+        "openai/gpt-image-2",
+        "klingai/kling-v3.0-t2v",
+    ):
+        assert want in ids
+    by_id = {m["id"]: m for m in doc["data"]}
+    if shape == "newapi":
+        assert by_id["openai/gpt-5.5"]["supported_endpoint_types"] == [
+            "openai",
+            "openai-response",
+            "anthropic",
+        ]
+        assert by_id["deepseek/deepseek-v3.2"]["supported_endpoint_types"] == ["openai"]
+        assert by_id["openai/text-embedding-3-small"]["supported_endpoint_types"] == ["embeddings"]
+        assert by_id["openai/gpt-image-2"]["supported_endpoint_types"] == ["image-generation"]
+        assert by_id["klingai/kling-v3.0-t2v"]["supported_endpoint_types"] == ["openai-video"]
+    elif shape == "openrouter":
+        m = by_id["anthropic/claude-sonnet-4.6"]
+        assert m["architecture"]["output_modalities"] == ["text"]
+        assert m["context_length"] == 1_000_000
+        assert m["top_provider"]["max_completion_tokens"] == 64_000
+        assert by_id["openai/gpt-image-2"]["architecture"]["output_modalities"] == ["image"]
+        assert by_id["klingai/kling-v3.0-t2v"]["architecture"]["output_modalities"] == ["video"]
+    else:
+        assert set(by_id["openai/gpt-5.5"]) == {"id", "object", "created", "owned_by"}
+
+
+def test_models_with_wrong_key_is_401_and_single_model_route(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    r = http.get(f"{fake_gateway.base_url}/models", headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "invalid_api_key"
+    r = http.get(f"{fake_gateway.base_url}/models/openai/gpt-5.5")
+    assert r.json()["id"] == "openai/gpt-5.5"
+    assert http.get(f"{fake_gateway.base_url}/models/nope/x").status_code == 404
+
+
+def test_set_catalog_dict_is_served_verbatim(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    doc = {"object": "list", "data": [{"id": "acme/one", "type": "chat"}], "extra": [1]}
+    fake_gateway.set_catalog(doc)
+    assert http.get(f"{fake_gateway.base_url}/models").json() == doc
+    r = http.post(
+        f"{fake_gateway.base_url}/chat/completions",
+        headers=BEARER,
+        json={"model": "acme/one", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert r.json()["choices"][0]["message"]["content"] == "OK"
+
+
+def test_balance_needs_key(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    assert http.get(f"{fake_gateway.base_url}/balance").status_code == 401
+    r = http.get(f"{fake_gateway.base_url}/balance", headers=BEARER)
+    assert r.status_code == 200
+    doc = r.json()
+    assert isinstance(doc["balance"], float)
+    assert isinstance(doc["used"], float)
+    assert set(doc["token"]) >= {"remaining", "used", "unlimited_quota"}
+
+
+# --- chat routes ----------------------------------------------------------------------------
+
+
+def test_chat_completions_non_stream(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    r = http.post(
+        f"{fake_gateway.base_url}/chat/completions",
+        headers=BEARER,
+        json={"model": "deepseek/deepseek-v3.2", "messages": [{"role": "user", "content": "x"}]},
+    )
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["object"] == "chat.completion"
+    assert doc["model"] == "deepseek/deepseek-v3.2"
+    assert doc["choices"][0]["message"] == {"role": "assistant", "content": "OK", "refusal": None}
+    assert doc["choices"][0]["finish_reason"] == "stop"
+    assert doc["usage"]["total_tokens"] == doc["usage"]["prompt_tokens"] + 1
+
+
+def test_chat_completions_stream_with_usage(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    r = http.post(
+        f"{fake_gateway.base_url}/chat/completions",
+        headers=BEARER,
+        json={
+            "model": "openai/gpt-5.5",
+            "messages": [{"role": "user", "content": "Say OK."}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        },
+    )
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/event-stream"
+    events = _events(r)
+    assert events[-1] == (None, "[DONE]")
+    chunks = [d for _, d in events[:-1]]
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
+    assert text == "OK"
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]][-1] == "stop"
+    assert chunks[-1]["choices"] == []
+    assert chunks[-1]["usage"]["completion_tokens"] == 1
+
+
+def test_chat_completions_stream_without_usage(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    r = http.post(
+        f"{fake_gateway.base_url}/chat/completions",
+        headers=XKEY,
+        json={"model": "openai/gpt-5.5", "messages": [], "stream": True},
+    )
+    chunks = [d for _, d in _events(r)[:-1]]
+    assert all(c["choices"] for c in chunks)
+    assert "usage" not in chunks[-1]
+
+
+def test_responses_non_stream(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    r = http.post(
+        f"{fake_gateway.base_url}/responses",
+        headers=BEARER,
+        json={"model": "openai/gpt-5.5", "input": "Say OK."},
+    )
+    doc = r.json()
+    assert doc["object"] == "response"
+    assert doc["status"] == "completed"
+    assert doc["output"][0]["content"][0] == {
+        "type": "output_text",
+        "text": "OK",
+        "annotations": [],
+        "logprobs": [],
+    }
+    assert doc["usage"]["output_tokens"] == 1
+
+
+def test_responses_stream_event_sequence(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    r = http.post(
+        f"{fake_gateway.base_url}/responses",
+        headers=BEARER,
+        json={"model": "openai/gpt-5.5", "input": "Say OK.", "stream": True},
+    )
+    events = _events(r)
+    assert [e for e, _ in events] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+        "response.output_text.delta",
+        "response.output_text.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    assert all(d["type"] == e for e, d in events)
+    assert [d["sequence_number"] for _, d in events] == list(range(len(events)))
+    datas = dict(events)
+    assert datas["response.output_text.delta"]["delta"] == "OK"
+    done = datas["response.completed"]["response"]
+    assert done["status"] == "completed"
+    assert done["output"][0]["content"][0]["text"] == "OK"
+    assert done["usage"]["total_tokens"] == done["usage"]["input_tokens"] + 1
+    assert datas["response.created"]["response"]["id"] == done["id"]
+
+
+def test_messages_non_stream_with_x_api_key(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    r = http.post(
+        f"{fake_gateway.root}/v1/messages",
+        headers={**XKEY, "anthropic-version": "2023-06-01"},
+        json={
+            "model": "anthropic/claude-haiku-4.5",
+            "max_tokens": 16,
+            "messages": [{"role": "user", "content": "Say OK."}],
+        },
+    )
+    doc = r.json()
+    assert doc["type"] == "message"
+    assert doc["content"] == [{"type": "text", "text": "OK"}]
+    assert doc["stop_reason"] == "end_turn"
+    assert fake_gateway.requests[-1].auth == "x-api-key"
+
+
+def test_messages_stream_event_sequence(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    r = http.post(
+        f"{fake_gateway.root}/v1/messages?beta=true",
+        headers=BEARER,
+        json={
+            "model": "anthropic/claude-sonnet-4.6",
+            "max_tokens": 16,
+            "messages": [],
+            "stream": True,
+        },
+    )
+    events = _events(r)
+    assert [e for e, _ in events] == [
+        "message_start",
+        "content_block_start",
+        "ping",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    ]
+    assert all(d["type"] == e for e, d in events)
+    datas = dict(events)
+    assert datas["content_block_delta"]["delta"] == {"type": "text_delta", "text": "OK"}
+    assert datas["message_delta"]["delta"]["stop_reason"] == "end_turn"
+    assert datas["message_start"]["message"]["model"] == "anthropic/claude-sonnet-4.6"
+    rec = fake_gateway.requests[-1]
+    assert (rec.path, rec.query, rec.stream, rec.auth) == (
+        "/v1/messages",
+        "beta=true",
+        True,
+        "bearer",
+    )
+
+
+def test_count_tokens(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    r = http.post(
+        f"{fake_gateway.root}/v1/messages/count_tokens",
+        headers=XKEY,
+        json={"model": "anthropic/claude-opus-4.7", "messages": []},
+    )
+    assert r.status_code == 200
+    assert r.json()["input_tokens"] >= 1
+
+
+def test_head_root_is_ok(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    # Claude Code checks reachability with `HEAD /` before its first request.
+    assert http.head(fake_gateway.root + "/").status_code == 200
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer bad"}, {"x-api-key": "bad"}])
+def test_chat_without_valid_key_is_openai_shaped_401(
+    fake_gateway: FakeGateway, http: httpx.Client, headers: dict[str, str]
+) -> None:
+    r = http.post(f"{fake_gateway.base_url}/responses", headers=headers, json={"model": "x"})
+    assert r.status_code == 401
+    err = r.json()["error"]
+    assert set(err) == {"message", "type", "param", "code", "status"}
+    assert err["status"] == 401
+
+
+def test_keys_restrict_valid_keys(http: httpx.Client) -> None:
+    with FakeGateway(keys=[TEST_KEY]) as gw:
+        assert http.get(f"{gw.base_url}/balance", headers=BEARER).status_code == 200
+        other = {"Authorization": "Bearer sk-other-0123456789abcdef"}
+        assert http.get(f"{gw.base_url}/balance", headers=other).status_code == 401
+
+
+def test_unknown_model_is_404_model_not_found(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    r = http.post(
+        f"{fake_gateway.base_url}/chat/completions",
+        headers=BEARER,
+        json={"model": "gpt-5.5", "messages": []},
+    )
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "model_not_found"
+    # The Anthropic route's errors also carry "type": "error" for the Anthropic SDK.
+    r = http.post(f"{fake_gateway.root}/v1/messages", headers=BEARER, json={"model": "nope"})
+    assert r.status_code == 404
+    assert r.json()["type"] == "error"
+    assert r.json()["error"]["code"] == "model_not_found"
+
+
+def test_route_not_supported_by_model_is_400(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    r = http.post(
+        f"{fake_gateway.base_url}/responses",
+        headers=BEARER,
+        json={"model": "deepseek/deepseek-v3.2", "input": "x"},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "unsupported_endpoint"
+
+
+@pytest.mark.parametrize("path", ["/v1/v1/messages", "/v1/nope", "/chat/completions", "/v2/models"])
+def test_unknown_routes_are_404_json(
+    fake_gateway: FakeGateway, http: httpx.Client, path: str
+) -> None:
+    r = http.post(fake_gateway.root + path, headers=BEARER, json={"model": "openai/gpt-5.5"})
+    assert r.status_code == 404
+    assert r.json()["error"]["status"] == 404
+
+
+def test_wrong_method_and_bad_body(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    assert http.get(f"{fake_gateway.base_url}/responses", headers=BEARER).status_code == 405
+    r = http.post(f"{fake_gateway.base_url}/responses", headers=BEARER, content=b"{not json")
+    assert r.status_code == 400
+
+
+# --- faults ---------------------------------------------------------------------------------
+
+
+def test_fault_status_with_retry_after_then_normal(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    fake_gateway.add_fault("/v1/chat/completions", status=429, retry_after=2, times=2)
+    body = {"model": "openai/gpt-5.5", "messages": []}
+    url = f"{fake_gateway.base_url}/chat/completions"
+    for _ in range(2):
+        r = http.post(url, headers=BEARER, json=body)
+        assert r.status_code == 429
+        assert r.headers["retry-after"] == "2"
+        assert r.json()["error"]["code"] == "rate_limit_exceeded"
+    assert http.post(url, headers=BEARER, json=body).status_code == 200
+    assert [q.status for q in fake_gateway.requests] == [429, 429, 200]
+
+
+def test_fault_only_on_its_route_and_cleared(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    fake_gateway.add_fault("/v1/models", status=503)
+    assert http.get(f"{fake_gateway.base_url}/models").status_code == 503
+    assert http.get(f"{fake_gateway.base_url}/balance", headers=BEARER).status_code == 200
+    fake_gateway.clear_faults()
+    assert http.get(f"{fake_gateway.base_url}/models").status_code == 200
+
+
+def test_fault_star_and_custom_body(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    fake_gateway.add_fault("*", status=402, body={"error": {"message": "pay"}}, times=1)
+    r = http.get(f"{fake_gateway.base_url}/balance", headers=BEARER)
+    assert (r.status_code, r.json()) == (402, {"error": {"message": "pay"}})
+    fake_gateway.add_fault("*", status=500, body="plain text", times=1)
+    r = http.get(f"{fake_gateway.base_url}/models")
+    assert (r.status_code, r.text) == (500, "plain text")
+
+
+def test_fault_html_page(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    fake_gateway.add_fault("/v1/models", status=502, html=True)
+    r = http.get(f"{fake_gateway.base_url}/models")
+    assert r.status_code == 502
+    assert r.headers["content-type"] == "text/html"
+    assert r.text.startswith("<!DOCTYPE html>")
+
+
+def test_fault_truncated_body(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    fake_gateway.add_fault("/v1/models", truncate=True, times=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.get(f"{fake_gateway.base_url}/models")
+    assert fake_gateway.requests[-1].status == 200
+    assert http.get(f"{fake_gateway.base_url}/models").status_code == 200
+
+
+def test_fault_truncated_stream(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    fake_gateway.add_fault("/v1/responses", truncate=True)
+    seen: list[bytes] = []
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        http.stream(
+            "POST",
+            f"{fake_gateway.base_url}/responses",
+            headers=BEARER,
+            json={"model": "openai/gpt-5.5", "input": "x", "stream": True},
+        ) as r,
+    ):
+        for chunk in r.iter_bytes():
+            seen.append(chunk)
+    text = b"".join(seen).decode()
+    assert "response.created" in text
+    assert "response.completed" not in text
+
+
+def test_fault_latency_and_global_latency(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    fake_gateway.add_fault("/v1/models", latency=0.3, times=1)
+    t0 = time.monotonic()
+    assert http.get(f"{fake_gateway.base_url}/models").status_code == 200
+    assert time.monotonic() - t0 >= 0.3
+    fake_gateway.latency = 0.2
+    t0 = time.monotonic()
+    http.get(f"{fake_gateway.base_url}/balance", headers=BEARER)
+    assert time.monotonic() - t0 >= 0.2
+
+
+def test_hang_is_released_by_stop(http: httpx.Client) -> None:
+    gw = FakeGateway().start()
+    gw.add_fault("/v1/responses", hang=True)
+    outcome: list[BaseException | int] = []
+
+    def call() -> None:
+        try:
+            r = http.post(
+                f"{gw.base_url}/responses", headers=BEARER, json={"model": "openai/gpt-5.5"}
+            )
+            outcome.append(r.status_code)
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    t = threading.Thread(target=call)
+    t.start()
+    deadline = time.monotonic() + 5
+    while not gw.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert gw.requests[0].status == 0  # logged, never answered
+    time.sleep(0.2)
+    assert not outcome  # still hanging
+    t0 = time.monotonic()
+    gw.stop()
+    assert time.monotonic() - t0 < 2
+    t.join(timeout=5)
+    assert not t.is_alive()
+    assert isinstance(outcome[0], httpx.HTTPError)
+    gw.stop()  # idempotent
+
+
+def test_stop_with_open_keepalive_connection_is_fast(http: httpx.Client) -> None:
+    gw = FakeGateway().start()
+    assert http.get(f"{gw.base_url}/models").status_code == 200  # connection stays open
+    t0 = time.monotonic()
+    gw.stop()
+    assert time.monotonic() - t0 < 2
+
+
+# --- request log ----------------------------------------------------------------------------
+
+
+def test_request_log_masks_the_key(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    http.post(
+        f"{fake_gateway.base_url}/chat/completions?key={TEST_KEY}",
+        headers={**BEARER, "x-api-key": TEST_KEY},
+        json={"model": "openai/gpt-5.5", "messages": []},
+    )
+    http.get(f"{fake_gateway.base_url}/models")
+    reqs = fake_gateway.requests
+    assert TEST_KEY not in repr(reqs)
+    first = reqs[0]
+    assert first.method == "POST"
+    assert first.path == "/v1/chat/completions"
+    assert first.headers["authorization"] == "Bearer sk-...WXYZ"
+    assert first.headers["x-api-key"] == "sk-...WXYZ"
+    assert first.auth == "bearer"
+    assert first.key_suffix == "WXYZ"
+    assert first.json == {"model": "openai/gpt-5.5", "messages": []}
+    assert first.status == 200
+    assert (reqs[1].auth, reqs[1].key_suffix, reqs[1].json) == (None, None, None)
+    fake_gateway.clear_log()
+    assert fake_gateway.requests == []
+
+
+# --- running it as a program ----------------------------------------------------------------
+
+
+def test_module_runs_prints_url_and_stops_on_ctrl_c(http: httpx.Client) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aigate_setup.fake_gateway", "--port", "0", "--catalog", "openai"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
+        rest = proc.stdout.readline() + proc.stdout.readline()
+        assert f"aigate-setup models --base-url {url}" in rest
+        assert http.get(f"{url}/models").json()["data"][0]["id"] == "openai/gpt-5.5"
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0
+        assert "200 GET /v1/models" in err
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_default_catalog_rejects_unknown_shape() -> None:
+    with pytest.raises(ValueError, match="unknown catalog shape"):
+        default_catalog("bogus")  # type: ignore[arg-type]

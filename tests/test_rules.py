@@ -1,0 +1,387 @@
+"""rules.validate_text: one clean and one broken file per rule, asserting id, line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from aigate_setup import rules
+from aigate_setup.catalog import Catalog, Model
+from aigate_setup.rules import FileKind, RuleContext, validate_text
+
+KEY = "sk-test-0123456789abcdefWXYZ"
+ALL = ("codex", "opencode", "kilo", "claude")
+
+CATALOG = Catalog(
+    models=(
+        Model("openai/gpt-5.5", "chat", ALL),
+        Model("openai/gpt-5.5-mini", "chat", ALL),
+        Model("anthropic/claude-opus-4.7", "chat", ALL),
+        Model("anthropic/claude-sonnet-4.6", "chat", ALL),
+        Model("anthropic/claude-haiku-4.5", "chat", ALL),
+        Model(
+            "deepseek/deepseek-v3.2",
+            "chat",
+            ("opencode", "kilo"),
+            unusable={"codex": "chat completions only", "claude": "chat completions only"},
+        ),
+        Model("openai/text-embedding-3-small", "embedding"),
+    ),
+    source="test",
+)
+
+OPENCODE = """\
+{
+  "$schema": "https://opencode.ai/config.json",
+  // AIGate, written by aigate-setup
+  "provider": {
+    "aigate": {
+      "npm": "@ai-sdk/openai-compatible",
+      "name": "AIGate",
+      "options": {
+        "baseURL": "https://api.aigate.shop/v1",
+        "apiKey": "{env:AIGATE_API_KEY}"
+      },
+      "models": {
+        "openai/gpt-5.5": {"name": "GPT 5.5", "limit": {"context": 400000, "output": 128000}},
+      }
+    }
+  },
+  "model": "aigate/openai/gpt-5.5"
+}
+"""
+KILO_USER = OPENCODE.replace(
+    '"$schema": "https://opencode.ai/config.json",',
+    '"$schema": "https://app.kilo.ai/config.json",\n  "enabled_providers": ["aigate"],',
+)
+KILO_PROJECT = """\
+{
+  "$schema": "https://app.kilo.ai/config.json",
+  "model": "aigate/openai/gpt-5.5"
+}
+"""
+CODEX_USER = """\
+model = "openai/gpt-5.5"
+model_provider = "aigate"
+
+[model_providers.aigate]
+name = "AIGate"
+base_url = "https://api.aigate.shop/v1"
+env_key = "AIGATE_API_KEY"
+wire_api = "responses"
+"""
+CODEX_PROJECT = """\
+model = "openai/gpt-5.5"
+approval_policy = "on-request"
+"""
+CLAUDE_SETTINGS = """\
+{
+  "permissions": {"allow": ["Bash(ls)"]},
+  "env": {
+    "ANTHROPIC_BASE_URL": "https://api.aigate.shop",
+    "ANTHROPIC_MODEL": "anthropic/claude-sonnet-4.6"
+  }
+}
+"""
+CLAUDE_SH = """\
+#!/bin/sh
+# >>> aigate-setup >>>
+if [ -z "${AIGATE_API_KEY:-}" ]; then
+  echo "aigate-claude: AIGATE_API_KEY is empty" >&2
+  return 1 2>/dev/null || exit 1
+fi
+export ANTHROPIC_BASE_URL="https://api.aigate.shop"
+export ANTHROPIC_AUTH_TOKEN="$AIGATE_API_KEY"
+unset ANTHROPIC_API_KEY
+export ANTHROPIC_MODEL="anthropic/claude-sonnet-4.6"
+export ANTHROPIC_DEFAULT_OPUS_MODEL="anthropic/claude-opus-4.7"
+export ANTHROPIC_DEFAULT_SONNET_MODEL="anthropic/claude-sonnet-4.6"
+export ANTHROPIC_DEFAULT_HAIKU_MODEL="anthropic/claude-haiku-4.5"
+# <<< aigate-setup <<<
+"""
+CLAUDE_PS1 = """\
+# >>> aigate-setup >>>
+if (-not $env:AIGATE_API_KEY) { Write-Error "AIGATE_API_KEY is empty"; return }
+$env:ANTHROPIC_BASE_URL = "https://api.aigate.shop"
+$env:ANTHROPIC_AUTH_TOKEN = $env:AIGATE_API_KEY
+Remove-Item Env:ANTHROPIC_API_KEY -ErrorAction SilentlyContinue
+$env:ANTHROPIC_MODEL = "anthropic/claude-sonnet-4.6"
+$env:ANTHROPIC_DEFAULT_OPUS_MODEL = "anthropic/claude-opus-4.7"
+$env:ANTHROPIC_DEFAULT_SONNET_MODEL = "anthropic/claude-sonnet-4.6"
+$env:ANTHROPIC_DEFAULT_HAIKU_MODEL = "anthropic/claude-haiku-4.5"
+# <<< aigate-setup <<<
+"""
+CLEAN: dict[FileKind, str] = {
+    "opencode": OPENCODE,
+    "kilo-user": KILO_USER,
+    "kilo-project": KILO_PROJECT,
+    "codex-user": CODEX_USER,
+    "codex-project": CODEX_PROJECT,
+    "claude-settings": CLAUDE_SETTINGS,
+    "claude-sh": CLAUDE_SH,
+    "claude-ps1": CLAUDE_PS1,
+}
+
+
+def run(text: str, kind: FileKind, **ctx: object) -> list[rules.Finding]:
+    return validate_text(Path("f"), text, kind, RuleContext(**ctx))  # type: ignore[arg-type]
+
+
+def where(text: str, marker: str, nth: int = 0) -> tuple[int, int]:
+    """1-based line/column of the nth occurrence of marker."""
+    offset = -1
+    for _ in range(nth + 1):
+        offset = text.index(marker, offset + 1)
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+@pytest.mark.parametrize("kind", list(CLEAN))
+def test_clean_files_have_no_findings(kind: FileKind) -> None:
+    assert run(CLEAN[kind], kind, catalog=CATALOG, gateway_host="api.aigate.shop") == []
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    kind: FileKind
+    old: str  # replaced in the clean file of `kind` ...
+    new: str  # ... by this
+    at: str  # the finding points at the first occurrence of this in the broken text
+    ctx: tuple[tuple[str, object], ...] = ()
+    nth: int = 0
+
+
+OPENAI_URL = '"baseURL": "https://api.aigate.shop/v1"'
+CASES = [
+    # AIG001 parse errors
+    Case("AIG001", "opencode", '"model": "aigate', '"model" "aigate', '"aigate/openai'),
+    Case("AIG001", "codex-user", 'wire_api = "responses"', "wire_api = @", "@"),
+    Case("AIG001", "claude-settings", '"env": {', '"env": {,', ',\n    "ANTHROPIC_BASE'),
+    Case("AIG001", "claude-sh", "# <<< aigate-setup <<<\n", "", "# >>>"),
+    # secrets
+    Case("AIG002", "codex-project", 'approval_policy = "on-request"', f"# key: {KEY}", KEY),
+    Case("AIG002", "claude-sh", "#!/bin/sh", f"#!/bin/sh\n# old key {KEY}", KEY),
+    Case("AIG003", "opencode", "{env:AIGATE_API_KEY}", KEY, f'"{KEY}'),
+    Case("AIG003", "opencode", "{env:AIGATE_API_KEY}", "plain-secret-value", '"plain-secret'),
+    Case(
+        "AIG004",
+        "codex-user",
+        'env_key = "AIGATE_API_KEY"',
+        f'experimental_bearer_token = "{KEY}"',
+        f'"{KEY}',
+    ),
+    Case(
+        "AIG005",
+        "claude-settings",
+        '"ANTHROPIC_MODEL"',
+        f'"ANTHROPIC_AUTH_TOKEN": "{KEY}",\n    "ANTHROPIC_MODEL"',
+        f'"{KEY}',
+    ),
+    Case(
+        "AIG006",
+        "claude-sh",
+        '"$AIGATE_API_KEY"',
+        f'"{KEY}"',
+        f'"{KEY}',
+    ),
+    Case("AIG006", "claude-ps1", "$env:AIGATE_API_KEY\n", f"'{KEY}'\n", f"'{KEY}"),
+    # base URLs
+    Case(
+        "AIG010",
+        "opencode",
+        OPENAI_URL,
+        '"baseURL": "https://api.aigate.shop/v1/chat/completions"',
+        '"https://api.aigate.shop/v1/chat',
+    ),
+    Case("AIG010", "codex-user", "shop/v1", "shop/v1/responses", '"https://'),
+    Case("AIG010", "claude-sh", '.shop"', '.shop/v1/messages"', '"https://'),
+    Case("AIG011", "codex-user", "shop/v1", "shop/v1/v1", '"https://'),
+    Case("AIG012", "opencode", OPENAI_URL, '"baseURL": "https://api.aigate.shop"', '"https://api.aigate.shop"'),
+    Case("AIG013", "claude-settings", '.shop"', '.shop/v1"', '"https://'),
+    Case("AIG013", "claude-sh", '.shop"', '.shop/v1"', '"https://'),
+    Case("AIG013", "claude-ps1", '.shop"', '.shop/v1/"', '"https://'),
+    Case("AIG014", "codex-user", "https://", "http://", '"http://'),
+    Case(
+        "AIG015",
+        "opencode",
+        "api.aigate.shop",
+        "evil.example.com",
+        '"https://evil',
+        (("gateway_host", "api.aigate.shop"),),
+    ),
+    Case("AIG016", "codex-user", "https://api.aigate.shop/v1", "api.aigate.shop/v1", '"api.'),
+    # Codex
+    Case("AIG020", "codex-user", '"responses"', '"chat"', '"chat"'),
+    Case("AIG021", "codex-user", 'model_provider = "aigate"', 'model_provider = "aigate"\nprofile = "fast"', "profile ="),
+    Case("AIG021", "codex-user", "[model_providers", '[profiles.fast]\nmodel = "x"\n\n[model_providers', "[profiles"),
+    Case("AIG022", "codex-user", "model_providers.aigate", "model_providers.openai", "[model_providers"),
+    Case("AIG023", "codex-project", 'approval_policy = "on-request"', 'model_provider = "aigate"', "model_provider"),
+    Case("AIG023", "codex-project", 'approval_policy = "on-request"', '[model_providers.aigate]\nenv_key = "AIGATE_API_KEY"\nbase_url = "https://api.aigate.shop/v1"', "[model_providers"),
+    Case("AIG024", "codex-user", 'env_key = "AIGATE_API_KEY"\n', "", "[model_providers"),
+    Case("AIG025", "codex-user", 'model_provider = "aigate"', 'model_provider = "aigte"', '"aigte"'),
+    # OpenCode / Kilo
+    Case("AIG030", "opencode", '"model": "aigate/openai/gpt-5.5"', '"model": "aigate/openai/gpt-5.6"', '"aigate/openai/gpt-5.6"'),
+    Case("AIG031", "opencode", '"model": "aigate/openai/gpt-5.5"', '"model": "gpt-5.5"', '"gpt-5.5"'),
+    Case("AIG031", "kilo-project", '"model": "aigate/openai/gpt-5.5"', '"small_model": "aigate/"', '"aigate/"'),
+    Case("AIG032", "opencode", ', "output": 128000', "", '{"context"'),
+    Case("AIG032", "kilo-user", '"context": 400000, ', "", '{"output"'),
+    Case("AIG033", "opencode", '"provider": {', '"providers": {},\n  "provider": {', '"providers"'),
+    Case("AIG033", "kilo-user", '"provider": {', '"mcpServers": {},\n  "provider": {', '"mcpServers"'),
+    Case("AIG034", "opencode", '"provider": {', '"themes": "x",\n  "provider": {', '"themes"'),
+    Case("AIG035", "kilo-project", '"model"', '"instructions": ["{file:./RULES.md}"],\n  "model"', "{file:"),
+    Case("AIG035", "kilo-project", '"model"', '"provider": {"aigate": {"options": {"apiKey": "{env:AIGATE_API_KEY}"}}},\n  "model"', "{env:"),
+    Case("AIG036", "kilo-user", '["aigate"]', '["aigate", "kilo"]', '"kilo"]'),
+    # Claude
+    Case("AIG040", "claude-sh", "unset ANTHROPIC_API_KEY", 'export ANTHROPIC_API_KEY="$AIGATE_API_KEY"', '"$AIGATE_API_KEY"', nth=1),
+    Case("AIG040", "claude-ps1", "Remove-Item Env:ANTHROPIC_API_KEY -ErrorAction SilentlyContinue", "$env:ANTHROPIC_API_KEY = $env:AIGATE_API_KEY", "$env:AIGATE_API_KEY", nth=2),
+    Case("AIG041", "claude-sh", 'export ANTHROPIC_DEFAULT_HAIKU_MODEL="anthropic/claude-haiku-4.5"\n', "", '"https://'),
+    # catalog
+    Case("AIG050", "opencode", '"openai/gpt-5.5": {"name"', '"openai/gpt-5.55": {"name"', '"openai/gpt-5.55"', (("catalog", CATALOG),)),
+    Case("AIG050", "codex-user", 'model = "openai/gpt-5.5"', 'model = "openai/gpt-5.55"', '"openai/gpt-5.55"', (("catalog", CATALOG),)),
+    Case("AIG050", "claude-sh", 'DEFAULT_OPUS_MODEL="anthropic/claude-opus-4.7"', 'DEFAULT_OPUS_MODEL="anthropic/claude-opus-4.8"', '"anthropic/claude-opus-4.8', (("catalog", CATALOG),)),
+    Case("AIG050", "claude-settings", "claude-sonnet-4.6", "claude-sonet-4.6", '"anthropic/', (("catalog", CATALOG),)),
+    Case("AIG051", "codex-user", 'model = "openai/gpt-5.5"', 'model = "deepseek/deepseek-v3.2"', '"deepseek', (("catalog", CATALOG),)),
+    Case("AIG051", "opencode", '"model": "aigate/openai/gpt-5.5"', '"small_model": "aigate/openai/text-embedding-3-small"', '"aigate/openai/text', (("catalog", CATALOG),)),
+]  # fmt: skip
+
+
+def _ctx(case: Case) -> dict[str, object]:
+    return dict(case.ctx)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.rule}-{c.kind}")
+def test_rule_fires_at_the_right_place(case: Case) -> None:
+    clean = CLEAN[case.kind]
+    assert case.old in clean, case.old
+    broken = clean.replace(case.old, case.new, 1)
+    got = run(broken, case.kind, **_ctx(case))
+    hits = [f for f in got if f.rule == case.rule]
+    assert hits, f"{case.rule} not reported; got {[(f.rule, f.message) for f in got]}"
+    assert (hits[0].line, hits[0].column) == where(broken, case.at, case.nth), hits[0]
+    assert hits[0].severity == rules.RULES[case.rule].severity
+    assert hits[0].hint
+    # the clean file under the same context never reports it
+    assert [f for f in run(clean, case.kind, **_ctx(case)) if f.rule == case.rule] == []
+
+
+def test_every_rule_has_a_broken_case_and_stable_ids() -> None:
+    assert {c.rule for c in CASES} == set(rules.RULES)
+    assert list(rules.RULES) == sorted(rules.RULES)
+    for rule_id, rule in rules.RULES.items():
+        assert rule.id == rule_id and rule.title and rule.hint and rule.name
+        assert rule.severity in ("error", "warning")
+
+
+def test_parse_error_has_line_and_column() -> None:
+    text = '{\n  "model": "a/b",\n  "x": [1, 2\n}\n'
+    [f] = run(text, "opencode")
+    assert (f.rule, f.line, f.column) == ("AIG001", 4, 1)
+    assert f.message.startswith("invalid JSON")
+
+
+def test_toml_parse_error_position() -> None:
+    [f] = run('model = "a"\n[model_providers.aigate\n', "codex-user")
+    assert f.rule == "AIG001" and f.line == 2
+
+
+@pytest.mark.parametrize("kind", list(CLEAN))
+def test_secret_is_masked_in_every_message(kind: FileKind) -> None:
+    text = CLEAN[kind] + ("\n// " if kind in ("opencode",) else "\n# ") + KEY + "\n"
+    if kind.startswith(("opencode", "kilo", "claude-settings")):
+        text = CLEAN[kind].replace("{\n", "{\n  // " + KEY + "\n", 1)
+    found = run(text, kind)
+    assert any(f.rule == "AIG002" for f in found)
+    for f in found:
+        assert KEY not in f.message and KEY not in f.hint
+        assert KEY[6:] not in f.message
+
+
+def test_placeholder_keys_are_not_secrets() -> None:
+    text = CODEX_PROJECT + '# e.g. "sk-your-api-key-here" or sk-xxxxxxxxxxxxxxxxxxxx\n'
+    assert run(text, "codex-project") == []
+
+
+def test_one_finding_per_secret_line() -> None:
+    broken = OPENCODE.replace("{env:AIGATE_API_KEY}", KEY)
+    assert [f.rule for f in run(broken, "opencode")] == ["AIG003"]
+
+
+def test_inline_ignore_suppresses_only_that_rule_on_that_line() -> None:
+    broken = CODEX_USER.replace('"responses"', '"chat"  # aigate: ignore[AIG020]')
+    assert run(broken, "codex-user") == []
+    other = CODEX_USER.replace('"responses"', '"chat"  # aigate: ignore[AIG014]')
+    assert [f.rule for f in run(other, "codex-user")] == ["AIG020"]
+    json_text = OPENCODE.replace(
+        '"https://api.aigate.shop/v1",', '"http://10.0.0.5/v1", // aigate: ignore[AIG014, AIG012]'
+    )
+    assert run(json_text, "opencode") == []
+    every = CODEX_USER.replace('"responses"', '"chat"  # aigate: ignore')
+    assert run(every, "codex-user") == []
+
+
+def test_loopback_http_is_fine_and_needs_no_key() -> None:
+    text = CODEX_USER.replace("https://api.aigate.shop/v1", "http://127.0.0.1:8080/v1").replace(
+        'env_key = "AIGATE_API_KEY"\n', ""
+    )
+    assert run(text, "codex-user") == []
+
+
+def test_model_ref_splits_on_the_first_slash() -> None:
+    # "aigate/openai/gpt-5.5" needs models["openai/gpt-5.5"], which is declared
+    assert run(OPENCODE, "opencode") == []
+    # a provider declared elsewhere (e.g. the user file) is not judged here
+    other = OPENCODE.replace('"model": "aigate/', '"model": "anthropic/')
+    assert run(other, "opencode") == []
+
+
+def test_catalog_suggestions_name_the_closest_ids() -> None:
+    text = CODEX_USER.replace('"openai/gpt-5.5"', '"openai/gpt5.5"')
+    [f] = run(text, "codex-user", catalog=CATALOG)
+    assert f.rule == "AIG050" and "openai/gpt-5.5" in f.hint
+
+
+def test_kilo_project_substitution_in_comment_is_fine() -> None:
+    text = KILO_PROJECT.replace('"model"', '// "apiKey": "{env:AIGATE_API_KEY}"\n  "model"')
+    assert run(text, "kilo-project") == []
+
+
+def test_crlf_and_bom_positions() -> None:
+    text = "\ufeff" + CODEX_USER.replace('"responses"', '"chat"').replace("\n", "\r\n")
+    [f] = run(text, "codex-user")
+    assert (f.rule, f.line, f.column) == ("AIG020", 8, 12)
+
+
+@pytest.mark.parametrize(
+    ("rel", "kind"),
+    [
+        ("opencode.json", "opencode"),
+        (".opencode/opencode.jsonc", "opencode"),
+        ("kilo.jsonc", "kilo-project"),
+        (".kilo/kilo.json", "kilo-project"),
+        (".kilocode/opencode.json", "kilo-project"),
+        (".codex/config.toml", "codex-project"),
+        (".claude/settings.json", "claude-settings"),
+        (".claude/settings.local.json", "claude-settings"),
+        (".aigate/aigate-claude.sh", "claude-sh"),
+        (".aigate/aigate-claude.ps1", "claude-ps1"),
+        ("config.toml", None),
+        ("settings.json", None),
+        ("package.json", None),
+    ],
+)
+def test_kind_for(tmp_path: Path, rel: str, kind: str | None) -> None:
+    assert rules.kind_for(tmp_path / rel, project_root=tmp_path) == kind
+
+
+def test_kind_for_user_files(sandbox_home: Path) -> None:
+    assert (
+        rules.kind_for(sandbox_home / ".codex" / "config.toml", project_root=None) == "codex-user"
+    )
+    kilo = sandbox_home / ".config" / "kilo" / "kilo.jsonc"
+    assert rules.kind_for(kilo, project_root=None) == "kilo-user"
+    assert rules.kind_for(kilo.with_name("opencode.json"), project_root=None) == "kilo-user"
+    opencode = sandbox_home / ".config" / "opencode" / "opencode.json"
+    assert rules.kind_for(opencode, project_root=None) == "opencode"

@@ -1,0 +1,224 @@
+"""The interactive wizard's decisions, with the prompt seam (aigate_setup.prompts) scripted.
+
+The real terminal is exercised in test_wizard_tty.py; here every question is answered from a
+list so the branches (defaults, retry/quit, decline, Ctrl-C, key file) stay fast to test.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TEST_KEY, run_cli
+
+from aigate_setup import paths, prompts, wizard
+from aigate_setup.fake_gateway import FakeGateway
+
+ENTER = object()  # take the prompt's default
+
+
+class Script:
+    """Answers prompts in order; records each question's message and default."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, answers: list[Any]) -> None:
+        self.answers = list(answers)
+        self.asked: list[tuple[str, str, Any]] = []
+        monkeypatch.setattr(wizard, "_has_tty", lambda json_mode=False: True)
+        for name in ("password", "confirm", "select", "checkbox", "autocomplete"):
+            monkeypatch.setattr(prompts, name, self._make(name))
+
+    def _make(self, kind: str) -> Callable[..., Any]:
+        def ask(message: str, *args: Any, **kwargs: Any) -> Any:
+            default = _default(kind, args, kwargs)
+            self.asked.append((kind, message, default))
+            if not self.answers:
+                raise AssertionError(f"unexpected question: {message}")
+            answer = self.answers.pop(0)
+            if isinstance(answer, BaseException):
+                raise answer
+            return default if answer is ENTER else answer
+
+        return ask
+
+
+def _default(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if kind == "confirm":
+        return kwargs.get("default", args[0] if args else True)
+    if kind == "select":
+        return kwargs.get("default", args[1] if len(args) > 1 else None)
+    if kind == "checkbox":
+        return [value for _t, value, checked in (args[0] if args else kwargs["choices"]) if checked]
+    if kind == "autocomplete":
+        return kwargs.get("default", "")
+    return ""
+
+
+def wizard_run(gw: FakeGateway, *args: str, key: str | None = TEST_KEY) -> Any:
+    env = {"AIGATE_API_KEY": key} if key else {}
+    return run_cli("init", "--base-url", gw.base_url, *args, env=env)
+
+
+def test_enter_enter_enter_configures_all_four(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "")  # no client installed: all four preselected
+    s = Script(monkeypatch, [ENTER] * 8)
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 0, r.output
+    kinds = [(k, m.split(" (")[0].split("?")[0]) for k, m, _ in s.asked]
+    assert [k for k, _ in kinds] == [
+        "checkbox", "autocomplete", "confirm", "confirm", "select", "confirm", "confirm",
+    ]  # fmt: skip
+    assert s.asked[0][2] == ["codex", "opencode", "kilo", "claude"]
+    assert s.asked[1][2] == "openai/gpt-5.5"
+    assert s.asked[4][2] == "user"
+    assert f"Using your key from $AIGATE_API_KEY: sk-...{TEST_KEY[-4:]}" in r.stdout
+    assert "Plan:" in r.stdout and "Next steps:" in r.stdout
+    assert (paths.codex_home() / "config.toml").is_file()
+    assert (paths.aigate_config_dir() / "aigate-claude.sh").is_file()
+    assert not (paths.aigate_config_dir() / "key").exists()
+
+
+def test_installed_clients_are_preselected(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("codex", "claude"):
+        exe = bin_dir / name
+        exe.write_text("#!/bin/sh\n")
+        exe.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    s = Script(monkeypatch, [ENTER] * 5 + [False])  # decline at the final confirm
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 0, r.output
+    assert s.asked[0][2] == ["codex", "claude"]
+    assert "Nothing written." in r.stdout
+    assert not (paths.codex_home() / "config.toml").exists()
+    assert [q for q in fake_gateway.requests if q.method == "POST"] == []
+
+
+def test_typed_key_kept_in_a_0600_file(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-typed0secret0key0for0wizard0QRST"
+    Script(
+        monkeypatch, [secret, True, ["codex", "claude"], "openai/gpt-5.5", ENTER, ENTER, True, True]
+    )
+    r = wizard_run(fake_gateway, key=None)
+    assert r.exit_code == 0, r.output
+    key_file = paths.aigate_config_dir() / "key"
+    assert key_file.read_text().strip() == secret
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert "Key: sk-...QRST" in r.stdout
+    assert secret[3:-4] not in r.output
+    assert "cat ~/.config/aigate/key" in r.stdout  # how to export it for Codex
+    # the generated Claude script reads the kept key when the variable is not set
+    script = paths.aigate_config_dir() / "aigate-claude.sh"
+    env = {k: v for k, v in os.environ.items() if k != "AIGATE_API_KEY"}
+    check = f'. "{script}" && [ "$ANTHROPIC_AUTH_TOKEN" = "$(cat "{key_file}")" ] && echo same'
+    proc = subprocess.run(
+        ["bash", "-c", check], env=env, capture_output=True, text=True, timeout=30, check=False
+    )
+    assert proc.stdout.strip() == "same", proc.stderr
+    for p in paths.home().rglob("*"):
+        if p.is_file() and p != key_file:
+            assert secret[3:-4].encode() not in p.read_bytes(), p
+
+
+def test_typed_key_not_kept_explains_export(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-typed0secret0key0not0kept0WXYZ"
+    Script(monkeypatch, [secret, False, ["opencode"], ENTER, False, ENTER, ENTER, True])
+    r = wizard_run(fake_gateway, key=None)
+    assert r.exit_code == 0, r.output
+    assert 'export AIGATE_API_KEY="sk-..."' in r.stdout
+    assert not (paths.aigate_config_dir() / "key").exists()
+    assert secret[3:-4] not in r.output
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Script(monkeypatch, [ENTER, KeyboardInterrupt()])
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 130
+    assert "interrupted" in r.stderr
+    assert not (paths.codex_home() / "config.toml").exists()
+
+
+def test_catalog_failure_retry_then_quit(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_gateway.add_fault("/v1/models", status=401)
+    s = Script(monkeypatch, ["retry", "quit"])
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 1
+    assert [k for k, _, _ in s.asked] == ["select", "select"]
+    assert r.stderr.count("error:") == 2  # shown once per attempt, not again on quit
+    assert "401" in r.stderr
+
+
+def test_catalog_failure_then_retry_succeeds(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_gateway.add_fault("/v1/models", status=401, times=1)
+    Script(monkeypatch, ["retry", ["codex"], ENTER, ENTER, ENTER, True])
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 0, r.output
+    assert (paths.codex_home() / "config.toml").is_file()
+
+
+def test_flags_skip_their_questions(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = Script(monkeypatch, [ENTER, ENTER, ENTER])  # scope, show diffs, confirm
+    r = wizard_run(fake_gateway, "--client", "codex", "--model", "openai/gpt-5.5-mini")
+    assert r.exit_code == 0, r.output
+    assert [k for k, _, _ in s.asked] == ["select", "confirm", "confirm"]
+    assert "openai/gpt-5.5-mini" in (paths.codex_home() / "config.toml").read_text()
+
+
+def test_smoke_failure_in_wizard_writes_nothing(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_gateway.add_fault("/v1/responses", status=401)
+    Script(monkeypatch, [["codex"], ENTER, ENTER, ENTER, True])
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 1
+    assert "nothing was written" in r.stderr
+    assert not (paths.codex_home() / "config.toml").exists()
+
+
+def test_extra_models_and_claude_slots(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Script(
+        monkeypatch,
+        [
+            ["opencode", "claude"],
+            "anthropic/claude-sonnet-4.6",
+            False,  # change the Claude slots
+            "anthropic/claude-opus-4.7",
+            "anthropic/claude-sonnet-4.6",
+            "anthropic/claude-sonnet-4.6",
+            True,  # offer more models
+            ["google/gemini-3-pro"],
+            ENTER,
+            ENTER,
+            True,
+        ],
+    )
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 0, r.output
+    opencode = (paths.xdg_config_home() / "opencode" / "opencode.json").read_text()
+    assert "google/gemini-3-pro" in opencode
+    script = (paths.aigate_config_dir() / "aigate-claude.sh").read_text()
+    assert "ANTHROPIC_DEFAULT_HAIKU_MODEL" in script
+    assert "claude-haiku" not in script

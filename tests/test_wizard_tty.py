@@ -1,0 +1,201 @@
+"""The real interactive wizard in a pseudo-terminal (pexpect), against the loopback gateway.
+
+Types the key at the hidden prompt, picks clients and a model, confirms, then checks the files,
+the summary, and that the key never reached the screen. Every expect is bounded.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from aigate_setup.fake_gateway import FakeGateway
+
+pexpect = pytest.importorskip("pexpect")
+
+KEY = "sk-tty0secret0key0typed0at0prompt0MNOP"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]|\r")
+DOWN = "\x1b[B"
+T = 20  # seconds per expect
+
+
+def _env(home: Path, tmp_path: Path) -> dict[str, str]:
+    empty_bin = tmp_path / "bin"  # no client on PATH: all four preselected
+    empty_bin.mkdir(exist_ok=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIGATE_", "ANTHROPIC_", "OPENAI_")) and "proxy" not in k.lower()
+    }
+    env.update(
+        HOME=str(home),
+        USERPROFILE=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        CODEX_HOME=str(home / ".codex"),
+        PATH=str(empty_bin),
+        TERM="xterm",
+        PROMPT_TOOLKIT_NO_CPR="1",
+        NO_COLOR="1",
+        PYTHONIOENCODING="utf-8",
+        AIGATE_TIMEOUT="10",
+    )
+    return env
+
+
+def _spawn(gw: FakeGateway, home: Path, tmp_path: Path, *args: str) -> tuple[object, io.BytesIO]:
+    screen = io.BytesIO()
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "aigate_setup", "--base-url", gw.base_url, *args],
+        env=_env(home, tmp_path),
+        cwd=str(Path.cwd()),
+        dimensions=(40, 140),
+        timeout=T,
+    )
+    child.logfile_read = screen
+    return child, screen
+
+
+def _text(screen: io.BytesIO) -> str:
+    return ANSI.sub("", screen.getvalue().decode("utf-8", "replace"))
+
+
+def test_wizard_in_a_terminal(
+    fake_gateway: FakeGateway, sandbox_home: Path, tmp_path: Path
+) -> None:
+    child, screen = _spawn(fake_gateway, sandbox_home, tmp_path)
+    try:
+        child.expect("Your AIGate key", timeout=T)
+        child.send(KEY + "\r")
+        child.expect("Keep it in", timeout=T)
+        child.send("n")  # not kept: the summary explains how to export it
+        child.expect("Which clients", timeout=T)
+        child.send(DOWN + DOWN + " ")  # untick kilo (third of four)
+        child.send("\r")
+        child.expect("Main model", timeout=T)
+        child.send("\x15")  # clear the default (Ctrl-U)
+        child.send("openai/gpt-5.5-mini")
+        child.expect("gpt-5.5-mini", timeout=T)
+        child.send("\r")
+        child.expect("Claude Code models", timeout=T)
+        child.send("\r")  # keep the catalog's best slots
+        child.expect("Offer more models", timeout=T)
+        child.send("\r")  # default: no
+        child.expect("Where should the configs go", timeout=T)
+        child.send("\r")  # user
+        child.expect("Show the diffs", timeout=T)
+        child.send("\r")  # default: no
+        child.expect("Test the connection and write", timeout=T)
+        child.send("\r")
+        child.expect("Next steps:", timeout=T)
+        child.expect(pexpect.EOF, timeout=T)
+    finally:
+        child.close(force=True)
+    text = _text(screen)
+    assert child.exitstatus == 0, text
+
+    # the key: typed, but never shown (only masked), never written
+    assert KEY[3:-4] not in screen.getvalue().decode("utf-8", "replace")
+    assert "Key: sk-...MNOP" in text
+    for p in sandbox_home.rglob("*"):
+        if p.is_file():
+            assert KEY[3:-4].encode() not in p.read_bytes(), p
+    assert not (sandbox_home / ".config" / "aigate" / "key").exists()
+
+    # files and summary
+    codex = (sandbox_home / ".codex" / "config.toml").read_text()
+    assert 'model = "openai/gpt-5.5-mini"' in codex
+    assert (sandbox_home / ".config" / "opencode" / "opencode.json").is_file()
+    assert (sandbox_home / ".config" / "aigate" / "aigate-claude.sh").is_file()
+    assert not (sandbox_home / ".config" / "kilo").exists()
+    assert "Smoke test:" in text
+    assert "aigate-setup restore " in text
+    assert ". ~/.config/aigate/aigate-claude.sh && claude" in text
+    assert 'export AIGATE_API_KEY="sk-..."' in text
+    posts = [q for q in fake_gateway.requests if q.method == "POST"]
+    assert sorted(q.path for q in posts) == [
+        "/v1/chat/completions",
+        "/v1/messages",
+        "/v1/responses",
+    ]
+    assert {q.key_suffix for q in posts} == {"MNOP"}
+
+
+def test_wizard_keeps_typed_key_in_0600_file(
+    fake_gateway: FakeGateway, sandbox_home: Path, tmp_path: Path
+) -> None:
+    child, screen = _spawn(fake_gateway, sandbox_home, tmp_path, "--client", "codex")
+    try:
+        child.expect("Your AIGate key", timeout=T)
+        child.send(KEY + "\r")
+        child.expect("Keep it in", timeout=T)
+        child.send("\r")  # default: keep
+        for prompt in ("Main model", "Where should", "Show the diffs", "Test the connection"):
+            child.expect(prompt, timeout=T)
+            child.send("\r")
+        child.expect(pexpect.EOF, timeout=T)
+    finally:
+        child.close(force=True)
+    text = _text(screen)
+    assert child.exitstatus == 0, text
+    key_file = sandbox_home / ".config" / "aigate" / "key"
+    assert key_file.read_text().strip() == KEY
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert KEY[3:-4] not in screen.getvalue().decode("utf-8", "replace")
+    assert "cat ~/.config/aigate/key" in text
+
+
+def test_ctrl_c_in_a_terminal(
+    fake_gateway: FakeGateway, sandbox_home: Path, tmp_path: Path
+) -> None:
+    child, screen = _spawn(fake_gateway, sandbox_home, tmp_path)
+    try:
+        child.expect("Your AIGate key", timeout=T)
+        child.send("\x03")
+        child.expect("interrupted", timeout=T)
+        child.expect(pexpect.EOF, timeout=T)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130, _text(screen)
+    assert not any(p.is_file() for p in sandbox_home.rglob("*") if ".cache" not in p.parts)
+
+
+def test_json_mode_asks_on_stderr_and_keeps_stdout_one_document(
+    fake_gateway: FakeGateway, sandbox_home: Path, tmp_path: Path
+) -> None:
+    result = tmp_path / "result.json"
+    screen = io.BytesIO()
+    command = (
+        f'exec "{sys.executable}" -m aigate_setup --base-url {fake_gateway.base_url} '
+        f'--format json --client codex --model openai/gpt-5.5 > "{result}"'
+    )
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", command],
+        env={**_env(sandbox_home, tmp_path), "AIGATE_API_KEY": KEY},
+        cwd=str(Path.cwd()),
+        dimensions=(40, 140),
+        timeout=T,
+    )
+    child.logfile_read = screen
+    try:
+        for prompt in ("Where should", "Show the diffs", "Test the connection"):
+            child.expect(prompt, timeout=T)
+            child.send("\r")
+        child.expect(pexpect.EOF, timeout=T)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, _text(screen)
+    doc = json.loads(result.read_text())
+    assert doc["status"] == "ok" and doc["files"][0]["client"] == "codex"
+    assert "Next steps:" in _text(screen)
