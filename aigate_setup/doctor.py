@@ -22,7 +22,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -62,6 +62,8 @@ _VAR_REF = re.compile(r"\$\{?(?:env:)?([A-Za-z_][A-Za-z0-9_]*)")
 _ENV_REF = re.compile(r"^\{env:([^}]+)\}$")
 _FILE_REF = re.compile(r"^\{file:([^}]+)\}$")
 _KEYLIKE = re.compile(r"sk-[A-Za-z0-9_\-]{6,}")
+# The kept key file in the Claude scripts: `[ -r '<path>' ]` / `Test-Path -LiteralPath '<path>'`.
+_KEY_FILE = re.compile(r"(?:-r|-LiteralPath)\s+'((?:[^']|'\"'\"'|'')*)'")
 
 T = TypeVar("T")
 
@@ -468,21 +470,31 @@ def reachability(base_url: str, proxy: ProxyInfo | None, timeout: float) -> Reac
     out.append(Check("gateway.dns", "pass", "DNS", f"{target_host}{via} -> {addrs[0]}{more}"))
 
     # TCP
-    ip = addrs[0]
     where = f"{target_host}:{target_port}{via}"
     tcp_hint = (
         "is the gateway up and --base-url right? check firewalls and VPN; "
         "behind a corporate network set HTTPS_PROXY"
     )
+    candidates = addrs[:3]  # e.g. localhost -> ::1 and 127.0.0.1: the first that answers
 
-    def connect() -> float:
-        started = time.monotonic()
-        sock = socket.create_connection((ip, target_port), timeout=timeout)
-        sock.close()
-        return time.monotonic() - started
+    def connect() -> tuple[str, float]:
+        error: OSError | None = None
+        for addr in candidates:
+            started = time.monotonic()
+            try:
+                sock = socket.create_connection((addr, target_port), timeout=timeout)
+            except TimeoutError:
+                raise
+            except OSError as exc:
+                error = error or exc
+                continue
+            sock.close()
+            return addr, time.monotonic() - started
+        assert error is not None
+        raise error
 
     try:
-        seconds = _Bounded(connect, timeout + 0.5).result()
+        ip, seconds = _Bounded(connect, timeout * len(candidates) + 0.5).result()
     except TimeoutError:
         out.append(
             Check(
@@ -868,12 +880,12 @@ def _load(path: Path, kind: str) -> LoadedFile | None:
             f.data = parse_toml(f.text)
         elif kind in ("claude-sh", "claude-ps1"):
             from aigate_setup.merge.block import extract_block
-            from aigate_setup.rules import _script_assignments
+            from aigate_setup.rules import script_assignments
 
             block = extract_block(f.text)
             f.has_block = block is not None
             values: dict[str, str] = {}
-            for a in _script_assignments(block or "", kind == "claude-ps1"):
+            for a in script_assignments(block or "", kind == "claude-ps1"):
                 values[a.name] = a.value
                 f.literal[a.name] = a.literal
             f.data = values
@@ -1060,8 +1072,9 @@ def _claude_state(st: ClientState, good: list[LoadedFile]) -> None:
     ]
     if refs:
         st.key_var = refs[0]
-    if "cat " in block or "Get-Content" in block:
-        st.key_file = "a kept key file"
+    kept = _KEY_FILE.search(block)
+    if kept:
+        st.key_file = kept.group(1).replace("'\"'\"'", "'").replace("''", "'")
     st.slots = {v: values[v] for v in CLAUDE_SLOT_VARS if values.get(v)}
     st.model = st.slots.get("ANTHROPIC_MODEL")
     st.models = list(dict.fromkeys(st.slots.values()))
@@ -1070,12 +1083,10 @@ def _claude_state(st: ClientState, good: list[LoadedFile]) -> None:
 # --------------------------------------------------------------------------- client checks
 
 
-def client_checks(
-    st: ClientState, opts: DoctorOptions, requested: bool, installed: bool
-) -> list[Check]:
+def client_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
     c = st.name
     out: list[Check] = []
-    existing = [f for f in st.files]
+    existing = list(st.files)
     errors = [f for f in existing if f.error is not None]
     setup_hint = f"aigate-setup init --client {c}"
 
@@ -1152,8 +1163,6 @@ def client_checks(
     # base URL
     want = opts.common.root_url if c == "claude" else opts.common.base_url.rstrip("/")
     btitle = "Base URL"
-    if c == "claude" and st.base_url is None and "ANTHROPIC_BASE_URL" in st.slots:
-        pass
     if st.base_url is None:
         if c == "claude" and st.script is not None and "ANTHROPIC_BASE_URL" in st.script.data:
             out.append(
@@ -1226,13 +1235,13 @@ def client_checks(
                     c,
                 )
             )
-        elif st.key_file:
+        elif st.key_file and Path(st.key_file).is_file():
             out.append(
                 Check(
                     f"{c}.key",
                     "pass",
                     ktitle,
-                    f"reads ${var} (not set here) or {st.key_file}",
+                    f"reads ${var} (not set here), else the kept key file {show_path(st.key_file)}",
                     "",
                     c,
                 )
@@ -1308,11 +1317,11 @@ def client_checks(
             )
             out.append(Check(f"{c}.default", "warn", "Default model", st.default_detail, hint, c))
     else:
-        out += _claude_extra(st, opts, installed)
+        out += _claude_extra(st, opts)
     return out
 
 
-def _claude_extra(st: ClientState, opts: DoctorOptions, installed: bool) -> list[Check]:
+def _claude_extra(st: ClientState, opts: DoctorOptions) -> list[Check]:
     out: list[Check] = []
     root = opts.common.root_url
     script = st.provider_where
@@ -1945,7 +1954,7 @@ def collect(opts: DoctorOptions) -> tuple[list[Check], list[ClientState], Any]:
                     st.name,
                 )
             )
-        per = client_checks(st, opts, requested, True)
+        per = client_checks(st, opts, requested)
         checks += per
         if st.files and (st.configured or requested or any(c.status != "skip" for c in per)):
             checks += rule_checks(st, opts)
@@ -2002,6 +2011,65 @@ def run_doctor(opts: DoctorOptions) -> int:
     return 1 if failed else 0
 
 
+# --------------------------------------------------------------------------- --fix
+
+# Checks about what aigate-setup owns (its provider blocks and scripts): --fix rewrites them.
+_FIXABLE = ("provider", "base_url", "key", "script", "slots")
+
+
+def _fixable(st: ClientState, checks: Sequence[Check]) -> bool:
+    for chk in checks:
+        if chk.client != st.name and not chk.id.startswith(st.name + "."):
+            continue
+        part = chk.id.split(".", 1)[1]
+        if part in _FIXABLE and chk.status in ("warn", "fail"):
+            return True
+        if part == "default" and chk.status == "fail":
+            return True
+        if part.startswith("rules.") and chk.status == "fail":
+            return True
+    return False
+
+
+def _selection_for(
+    st: ClientState, states: Sequence[ClientState], opts: DoctorOptions, cat: Any
+) -> Any:
+    """The Selection that `init` would need to write this client's owned parts again, built
+    from what the files already say (models, default, scope)."""
+    from aigate_setup import catalog as catalog_mod
+    from aigate_setup import plan
+
+    model = st.model or next((s.model for s in states if s.model), None)
+    if not model:
+        return None
+    slots = dict(st.slots)
+    best = catalog_mod.best_claude_slots(cat) if cat is not None else {}
+    claude = plan.ClaudeSlots(
+        opus=slots.get("ANTHROPIC_DEFAULT_OPUS_MODEL") or best.get("opus") or model,
+        sonnet=slots.get("ANTHROPIC_DEFAULT_SONNET_MODEL") or best.get("sonnet") or model,
+        haiku=slots.get("ANTHROPIC_DEFAULT_HAIKU_MODEL") or best.get("haiku") or model,
+    )
+    scope = "user"
+    if st.script is not None and str(st.script.path).startswith(str(opts.project_dir) + os.sep):
+        scope = "project"
+    make_default = st.default_ok is not None or st.referenced or not st.configured
+    if st.name == "claude":
+        make_default = True
+    extra = tuple(m for m in st.models if m != model) if st.name in ("opencode", "kilo") else ()
+    return plan.Selection(
+        clients=(st.name,),
+        model=model,
+        claude=claude,
+        extra_models=extra,
+        scope=scope,  # type: ignore[arg-type]
+        project_dir=opts.project_dir,
+        base_url=opts.common.base_url,
+        key_env=opts.common.key_env,
+        make_default=make_default,
+        key_file=Path(st.key_file) if st.name == "claude" and st.key_file else None,
+    )
+
+
 def run_fix(
     opts: DoctorOptions,
     checks: Sequence[Check],
@@ -2009,5 +2077,67 @@ def run_fix(
     cat: Any,
     failed: bool,
 ) -> int:
-    report.info("--fix: not available yet")
-    return 1 if failed else 0
+    """Repair aigate-setup's own parts through the same plan/merge/backup path as `init`."""
+    from aigate_setup import fsio, plan
+    from aigate_setup.errors import AigateError
+
+    stream = sys.stderr if opts.common.fmt == "json" else sys.stdout
+
+    def say(text: str) -> None:
+        print(text, file=stream)
+
+    todo = [st for st in states if _fixable(st, checks)]
+    if not todo:
+        say("--fix: nothing aigate-setup owns needs a repair.")
+        return 1 if failed else 0
+    changes: list[Any] = []
+    for st in todo:
+        sel = _selection_for(st, states, opts, cat)
+        if sel is None:
+            say(
+                f"--fix: {st.name}: no model is configured; run `aigate-setup init --client "
+                f"{st.name}`"
+            )
+            continue
+        try:
+            changes += plan.build_changes(sel, cat)
+        except AigateError as exc:
+            say(f"--fix: {st.name}: {exc}" + (f" (hint: {exc.hint})" if exc.hint else ""))
+    changes = [ch for ch in changes if ch.status != "unchanged"]
+    if not changes:
+        say("--fix: no file would change.")
+        return 1 if failed else 0
+    for ch in changes:
+        if ch.sensitive:
+            say(f"--- {ch.path}\n+++ {ch.path}\n(contents hidden: this file holds your key)")
+        else:
+            say(fsio.color_diff(fsio.unified_diff(ch), stream).rstrip("\n"))
+    if not opts.yes:
+        try:
+            interactive = sys.stdin.isatty() and stream.isatty()
+        except (AttributeError, ValueError):
+            interactive = False
+        if not interactive:
+            say("--fix: nothing written; rerun with --fix --yes to apply these changes.")
+            return 1 if failed else 0
+        from aigate_setup import prompts
+
+        prompts.draw_on_stderr(opts.common.fmt == "json")
+        if not prompts.confirm("Apply these changes (a backup is kept)?", default=True):
+            say("--fix: nothing written.")
+            return 1 if failed else 0
+    result = fsio.apply(changes, command="doctor")
+    for ch, status in result.statuses:
+        say(f"--fix: {status} {show_path(ch.path)} ({ch.client})")
+    if result.run_id:
+        say(f"--fix: undo with: aigate-setup restore {result.run_id}")
+    # Check again (files only: no second round of network requests).
+    again, _, _ = collect(replace(opts, offline=True, fix=False, with_clients=False))
+    remaining = [c for c in again if c.status == "fail" and not c.id.startswith("gateway.")]
+    network = [c for c in checks if c.status == "fail" and c.id.startswith("gateway.")]
+    if remaining or network:
+        ids = ", ".join(dict.fromkeys(c.id for c in [*remaining, *network]))
+        say(f"--fix: still failing: {ids}")
+        return 1
+    say("--fix: every file check passes now.")
+    return 0

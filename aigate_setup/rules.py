@@ -771,16 +771,32 @@ def _check_kilo_project_substitutions(c: _Ctx) -> None:
     """Kilo refuses {env:}/{file:} in project files (text-based, like Kilo itself)."""
     if "{env:" not in c.text and "{file:" not in c.text:
         return
+    # Kilo also reads a project's opencode.json(c). There the substitution is OpenCode's and
+    # legitimate (aigate-setup writes one in project scope): Kilo skips that file, which only
+    # matters for other settings in it, so it is a warning. In Kilo's own files it is an error.
+    shared = Path(c.path).name.startswith("opencode.")
     for i, line in enumerate(c.text.splitlines(), 1):
         if line.lstrip().startswith("//"):
             continue
         for m in _SUBST_RE.finditer(line):
-            c.add(
-                "AIG035",
-                i,
-                m.start() + 1,
-                f"{m.group(0)} in a Kilo project file: Kilo skips the whole file",
-            )
+            if shared:
+                c.add(
+                    "AIG035",
+                    i,
+                    m.start() + 1,
+                    f"{m.group(0)} in an OpenCode project file that Kilo also reads:"
+                    " Kilo skips this file, so its other settings do not apply to Kilo",
+                    "keep settings Kilo needs in kilo.jsonc (the provider in"
+                    " ~/.config/kilo/kilo.jsonc)",
+                    severity="warning",
+                )
+            else:
+                c.add(
+                    "AIG035",
+                    i,
+                    m.start() + 1,
+                    f"{m.group(0)} in a Kilo project file: Kilo skips the whole file",
+                )
 
 
 # --- Claude Code -------------------------------------------------------------------------
@@ -841,7 +857,7 @@ class _Assign:
     column: int
 
 
-def _script_assignments(text: str, ps1: bool) -> list[_Assign]:
+def script_assignments(text: str, ps1: bool) -> list[_Assign]:
     out: list[_Assign] = []
     for i, line in enumerate(text.splitlines(), 1):
         if line.lstrip().startswith("#"):
@@ -884,7 +900,7 @@ def _check_claude_script(c: _Ctx) -> None:
             "the aigate-setup managed block is not a single # >>> ... # <<< pair",
             "restore the markers, or rerun `aigate-setup init --client claude`",
         )
-    assigns = _script_assignments(c.text, ps1)
+    assigns = script_assignments(c.text, ps1)
     last: dict[str, _Assign] = {}
     for a in assigns:
         if a.name in CLAUDE_CREDENTIALS and a.value and a.literal:

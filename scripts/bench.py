@@ -51,11 +51,17 @@ def sandbox_env(root: Path) -> dict[str, str]:
     return env
 
 
-def run(argv: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float, int]:
+def run(
+    argv: Sequence[str], env: dict[str, str], cwd: Path | None = None
+) -> tuple[float, float, int]:
     """Run a command; return (seconds, peak RSS MiB, exit code)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        list(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        list(argv),
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     )
     _, status, usage = os.wait4(proc.pid, 0)
@@ -85,7 +91,9 @@ def bench_startup(repeat: int, env: dict[str, str]) -> list[tuple[str, float, fl
     return rows
 
 
-def bench_memory(env: dict[str, str], gw: FakeGateway, root: Path) -> list[tuple[str, float, float, str]]:
+def bench_memory(
+    env: dict[str, str], gw: FakeGateway, root: Path
+) -> list[tuple[str, float, float, str]]:
     _, help_mib, _ = run([*CLI, "--help"], env)
     _, click_mib, _ = run([sys.executable, "-c", "import click"], env)
     _, init_mib, code = run(
@@ -101,7 +109,9 @@ def bench_memory(env: dict[str, str], gw: FakeGateway, root: Path) -> list[tuple
     ]
 
 
-def bench_live_phase(repeat: int, env: dict[str, str], gw: FakeGateway, root: Path) -> list[tuple[str, float, float, str]]:
+def bench_live_phase(
+    repeat: int, env: dict[str, str], gw: FakeGateway, root: Path
+) -> list[tuple[str, float, float, str]]:
     """Smoke phase = init with 1 s latency on each probe route minus init without the probes."""
     latency = 1.0
     init = [*CLI, "init", "--yes", "--model", MODEL, "--base-url", gw.base_url]
@@ -174,7 +184,9 @@ print(n)
 """
 
 
-def bench_check(repeat: int, env: dict[str, str], root: Path) -> list[tuple[str, float, float, str]]:
+def bench_check(
+    repeat: int, env: dict[str, str], root: Path
+) -> list[tuple[str, float, float, str]]:
     tree = root / "tree"
     files = make_tree(tree, 400)
     listing = root / "files.txt"
@@ -230,8 +242,10 @@ def main() -> int:
         rows += bench_live_phase(repeat, env, gw, root)
         rows += bench_check(repeat, env, root)
         rows += bench_catalog(repeat)
-    print(f"aigate-setup benchmark — {platform.python_implementation()} {platform.python_version()},"
-          f" {os.cpu_count()} cores, {platform.machine()}, median of {repeat}")
+    print(
+        f"aigate-setup benchmark — {platform.python_implementation()} {platform.python_version()},"
+        f" {os.cpu_count()} cores, {platform.machine()}, median of {repeat}"
+    )
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'value':>10}  {'ratio':>6}")
     for name, value, ratio, unit in rows:

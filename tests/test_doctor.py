@@ -856,3 +856,328 @@ def test_with_clients_runs_each_client(
     c = get(checks, "claude.run")
     assert c["status"] == "pass" and fake_gateway.root in c["detail"], c
     assert r.exit_code == 1
+
+
+# --------------------------------------------------------------------------- --fix
+
+
+def test_fix_repairs_owned_parts_with_backup(fake_gateway: FakeGateway) -> None:
+    init(fake_gateway, "codex", "claude")
+    edit(
+        codex_toml(),
+        f'base_url = "{fake_gateway.base_url}"',
+        'base_url = "http://wrong.example/v1"',
+    )
+    edit(codex_toml(), 'env_key = "AIGATE_API_KEY"', 'env_key = "OTHER_KEY"')
+    with codex_toml().open("a") as fh:
+        fh.write("\n# my own comment\n")
+    text = claude_sh().read_text()
+    claude_sh().write_text("\n".join(ln for ln in text.splitlines() if "HAIKU" not in ln) + "\n")
+
+    r = run_cli(
+        "doctor",
+        "--base-url",
+        fake_gateway.base_url,
+        "--client",
+        "codex",
+        "--client",
+        "claude",
+        "--fix",
+        env=ENV,
+    )
+    assert r.exit_code == 1
+    assert "rerun with --fix --yes" in r.stdout
+    assert '-base_url = "http://wrong.example/v1"' in r.stdout  # the diff is shown
+    assert "wrong.example" in codex_toml().read_text()  # nothing written without --yes
+
+    r = run_cli(
+        "doctor",
+        "--base-url",
+        fake_gateway.base_url,
+        "--client",
+        "codex",
+        "--client",
+        "claude",
+        "--fix",
+        "--yes",
+        env=ENV,
+    )
+    assert r.exit_code == 0, r.output
+    assert "--fix: updated ~/.codex/config.toml (codex)" in r.stdout
+    assert "--fix: undo with: aigate-setup restore " in r.stdout
+    fixed = codex_toml().read_text()
+    assert f'base_url = "{fake_gateway.base_url}"' in fixed
+    assert 'env_key = "AIGATE_API_KEY"' in fixed and "# my own comment" in fixed
+    assert "ANTHROPIC_DEFAULT_HAIKU_MODEL" in claude_sh().read_text()
+    _, checks = doctor(fake_gateway, "--offline", "--client", "codex", "--client", "claude")
+    assert get(checks, "codex.base_url")["status"] == "pass"
+    assert get(checks, "claude.slots")["status"] == "pass"
+
+
+def test_fix_with_nothing_to_repair(fake_gateway: FakeGateway) -> None:
+    init(fake_gateway, "codex")
+    r = run_cli(
+        "doctor",
+        "--offline",
+        "--base-url",
+        fake_gateway.base_url,
+        "--client",
+        "codex",
+        "--fix",
+        "--yes",
+        env=ENV,
+    )
+    assert r.exit_code == 0
+    assert "--fix: nothing aigate-setup owns needs a repair." in r.stdout
+
+
+# --------------------------------------------------------------------------- TLS with a real handshake
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """A loopback TLS server with a self-signed certificate for 127.0.0.1 (handshake only)."""
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            conn.settimeout(2)
+            try:
+                with ctx.wrap_socket(conn, server_side=True):
+                    pass
+            except (OSError, ssl.SSLError):
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(srv.getsockname()[1]), cert
+    finally:
+        stop.set()
+        thread.join(5)
+        srv.close()
+
+
+def test_gateway_tls_untrusted_and_trusted(tls_server: tuple[int, Path]) -> None:
+    port, cert = tls_server
+    base = f"https://127.0.0.1:{port}/v1"
+    _, checks = doctor(None, base=base)
+    c = get(checks, "gateway.tls")
+    assert c["status"] == "fail", c
+    assert c["detail"].startswith("the certificate of 127.0.0.1 is not trusted")
+    assert "SSL_CERT_FILE" in c["hint"]
+    _, checks = doctor(None, base=base, env={"SSL_CERT_FILE": str(cert)})
+    c = get(checks, "gateway.tls")
+    assert c["status"] == "pass", c
+    assert c["detail"].endswith(", certificate valid for 127.0.0.1")
+
+
+def test_doctor_and_check_agree_on_rule_findings(fake_gateway: FakeGateway) -> None:
+    project_file = Path.cwd() / "opencode.json"
+    project_file.write_text(
+        '{\n  "providers": {},\n  "model": "aigate/openai/gpt-5.5",\n'
+        '  "provider": {"aigate": {"options": {"baseURL": "https://api.aigate.shop/v1/chat/completions",'
+        ' "apiKey": "{env:AIGATE_API_KEY}"}, "models": {}}}\n}\n'
+    )
+    _, checks = doctor(
+        fake_gateway, "--offline", "--client", "opencode", base="https://api.aigate.shop/v1"
+    )
+    from_doctor = sorted(
+        (c["id"].rsplit(".", 1)[1], c["status"], c["detail"].replace(f"{Path.cwd()}{os.sep}", ""))
+        for c in checks
+        if c["id"].startswith("opencode.rules.")
+    )
+    r = run_cli("check", "--format", "json", str(project_file), env=ENV)
+    findings = json.loads(r.stdout)["findings"]
+    from_check = sorted(
+        (
+            f["rule"],
+            "fail" if f["severity"] == "error" else "warn",
+            f"{f['path']}:{f['line']}:{f['column']}: {f['message']}",
+        )
+        for f in findings
+    )
+    assert from_doctor and from_doctor == from_check
+
+
+# --------------------------------------------------------------------------- planted problems
+
+ROOT = "{root}"  # replaced by the fake gateway's root URL
+
+
+def kilo_jsonc() -> Path:
+    return home() / ".config" / "kilo" / "kilo.jsonc"
+
+
+PLANTED = [
+    # (client, file, old, new, check id that must fail)
+    ("codex", codex_toml, 'wire_api = "responses"', 'wire_api = "chat"', "codex.rules.AIG020"),
+    ("codex", codex_toml, 'wire_api = "responses"',
+     'wire_api = "responses"\n\n[profiles.work]\nmodel = "x"', "codex.rules.AIG021"),
+    ("codex", codex_toml, 'wire_api = "responses"',
+     'wire_api = "responses"\n\n[model_providers.openai]\nname = "x"\n'
+     'base_url = "https://api.aigate.shop/v1"', "codex.rules.AIG022"),
+    ("codex", codex_toml, f'base_url = "{ROOT}/v1"', 'base_url = "http://gw.example.com/v1"',
+     "codex.rules.AIG014"),
+    ("codex", codex_toml, f'base_url = "{ROOT}/v1"', f'base_url = "{ROOT}/v1/responses"',
+     "codex.rules.AIG010"),
+    ("codex", codex_toml, 'env_key = "AIGATE_API_KEY"\n', "", "codex.key"),
+    ("opencode", opencode_json, '"model": "aigate/openai/gpt-5.5"',
+     '"model": "aigate/openai/gpt-5.5-mini"', "opencode.rules.AIG030"),
+    ("opencode", opencode_json, '"apiKey": "{env:AIGATE_API_KEY}"', '"apiKey": "{env:NOPE_KEY}"',
+     "opencode.key"),
+    ("opencode", opencode_json, f'"baseURL": "{ROOT}/v1"', f'"baseURL": "{ROOT}/v1/v1"',
+     "opencode.base_url"),
+    ("kilo", kilo_jsonc, '"provider"', '"providers"', "kilo.rules.AIG033"),
+    ("kilo", kilo_jsonc, '{\n', '{\n  "oops": ,\n', "kilo.config"),
+    ("claude", claude_sh, f"ANTHROPIC_BASE_URL='{ROOT}'", f"ANTHROPIC_BASE_URL='{ROOT}/v1'",
+     "claude.rules.AIG013"),
+    ("claude", claude_sh, 'export ANTHROPIC_AUTH_TOKEN="$_aigate_key"',
+     "export ANTHROPIC_AUTH_TOKEN=sk-live-0123456789abcdefLMNO", "claude.key"),
+    ("claude", claude_sh, "# >>> aigate-setup >>>", "", "claude.config"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("client", "file", "old", "new", "cid"), PLANTED, ids=[p[4] + ":" + p[3][:12] for p in PLANTED]
+)
+def test_planted_problem_fails_and_is_named(
+    fake_gateway: FakeGateway, client: str, file: Any, old: str, new: str, cid: str
+) -> None:
+    init(fake_gateway, client)
+    root = fake_gateway.root
+    edit(file(), old.replace(ROOT, root), new.replace(ROOT, root))
+    r, checks = doctor(fake_gateway, "--offline", "--client", client)
+    assert r.exit_code == 1, r.output
+    named = [c for c in checks if c["id"] == cid]
+    assert named and all(c["status"] == "fail" for c in named), (cid, checks)
+    assert all(c["detail"] and c["hint"] for c in named)
+    assert "sk-live-0123456789abcdefLMNO" not in r.output
+
+
+def test_healthy_project_scope_setup(fake_gateway: FakeGateway) -> None:
+    init(fake_gateway, extra=("--scope", "project"))
+    _, checks = doctor(fake_gateway)
+    fails = [c["id"] for c in checks if c["status"] == "fail"]
+    assert fails == [], fails
+    # <dir>/opencode.json holds OpenCode's {env:...} provider; Kilo reads that file too and
+    # skips it, which is worth a warning, not a failure (Kilo's own files stay clean).
+    shared = get(checks, "kilo.rules.AIG035")
+    assert shared["status"] == "warn"
+    assert "OpenCode project file that Kilo also reads" in shared["detail"]
+    assert get(checks, "claude.script")["detail"] == str(
+        Path.cwd() / ".aigate" / "aigate-claude.sh"
+    )
+    assert "kilo.jsonc" in get(checks, "kilo.config")["detail"]
+    assert get(checks, "kilo.default")["status"] == "pass"
+    assert get(checks, "opencode.probe")["status"] == "pass"
+
+
+def test_claude_sourced_with_a_stale_token(fake_gateway: FakeGateway) -> None:
+    init(fake_gateway, "claude")
+    _, checks = doctor(
+        fake_gateway,
+        "--offline",
+        "--client",
+        "claude",
+        env={
+            "ANTHROPIC_BASE_URL": fake_gateway.root,
+            "ANTHROPIC_AUTH_TOKEN": "sk-old-0123456789abcdefOLDK",
+        },
+    )
+    c = get(checks, "claude.sourced")
+    assert c["status"] == "warn"
+    assert c["detail"] == "ANTHROPIC_AUTH_TOKEN (sk-...OLDK) is not the key in $AIGATE_API_KEY"
+    assert c["hint"] == "load the script again: . ~/.config/aigate/aigate-claude.sh"
+
+
+def test_opencode_without_api_key_is_warn(fake_gateway: FakeGateway) -> None:
+    init(fake_gateway, "opencode")
+    edit(opencode_json(), ',\n        "apiKey": "{env:AIGATE_API_KEY}"', "")
+    r, checks = doctor(fake_gateway, "--offline", "--client", "opencode")
+    c = get(checks, "opencode.key")
+    assert c["status"] == "warn"
+    assert c["detail"] == (
+        "no apiKey in ~/.config/opencode/opencode.json; only a key saved with /connect would work"
+    )
+    assert c["hint"].startswith('set "apiKey": "{env:AIGATE_API_KEY}"')
+    assert r.exit_code == 0
+
+
+def test_claude_key_from_kept_key_file(fake_gateway: FakeGateway) -> None:
+    from aigate_setup import fsio, plan
+
+    key_file = home() / ".config" / "aigate" / "key"
+    key_file.parent.mkdir(parents=True)
+    key_file.write_text(TEST_KEY + "\n")
+    slots = plan.ClaudeSlots(
+        "anthropic/claude-opus-4.7", "anthropic/claude-sonnet-4.6", "anthropic/claude-haiku-4.5"
+    )
+    sel = plan.Selection(
+        ("claude",),
+        "anthropic/claude-sonnet-4.6",
+        slots,
+        (),
+        "user",
+        Path.cwd(),
+        fake_gateway.base_url,
+        "AIGATE_API_KEY",
+        key_file=key_file,
+    )
+    fsio.apply(plan.build_changes(sel, None))
+    os.environ.pop("AIGATE_API_KEY", None)
+    r = run_cli(
+        "doctor",
+        "--format",
+        "json",
+        "--offline",
+        "--client",
+        "claude",
+        "--base-url",
+        fake_gateway.base_url,
+    )
+    c = get(json.loads(r.stdout)["checks"], "claude.key")
+    assert c["status"] == "pass", c
+    assert c["detail"] == (
+        "reads $AIGATE_API_KEY (not set here), else the kept key file ~/.config/aigate/key"
+    )
+    key_file.unlink()
+    r = run_cli(
+        "doctor",
+        "--format",
+        "json",
+        "--offline",
+        "--client",
+        "claude",
+        "--base-url",
+        fake_gateway.base_url,
+    )
+    c = get(json.loads(r.stdout)["checks"], "claude.key")
+    assert (
+        c["status"] == "fail"
+        and c["detail"] == "reads $AIGATE_API_KEY, which is not set in this shell"
+    )

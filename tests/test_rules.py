@@ -348,6 +348,20 @@ def test_kilo_project_substitution_in_comment_is_fine() -> None:
     assert run(text, "kilo-project") == []
 
 
+def test_kilo_reading_an_opencode_project_file_is_a_warning() -> None:
+    # Kilo also reads <dir>/opencode.json; OpenCode's own {env:} there is legitimate, and
+    # Kilo merely skips the file. In Kilo's own project file the same text is an error.
+    text = KILO_PROJECT.replace(
+        '"model"',
+        '"provider": {"aigate": {"options": {"apiKey": "{env:AIGATE_API_KEY}"}}},\n  "model"',
+    )
+    [shared] = validate_text(Path("proj/opencode.json"), text, "kilo-project", RuleContext())
+    assert (shared.rule, shared.severity) == ("AIG035", "warning")
+    assert "Kilo skips this file" in shared.message
+    [own] = validate_text(Path("proj/kilo.jsonc"), text, "kilo-project", RuleContext())
+    assert (own.rule, own.severity) == ("AIG035", "error")
+
+
 def test_crlf_and_bom_positions() -> None:
     text = "\ufeff" + CODEX_USER.replace('"responses"', '"chat"').replace("\n", "\r\n")
     [f] = run(text, "codex-user")
