@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from aigate_setup import paths, report
 from aigate_setup.errors import ConfigError, GatewayError, mask_key
 from aigate_setup.findings import Check, CheckStatus, Finding
-from aigate_setup.options import CLIENTS, DoctorOptions
+from aigate_setup.options import CLIENTS, DoctorOptions, is_loopback
 
 TIMEOUT_ENV = "AIGATE_TIMEOUT"  # seconds per network check (shared with gateway.py)
 DEFAULT_TIMEOUT = 5.0
@@ -118,18 +118,6 @@ def redact_url(url: str) -> str:
     if parts.port:
         host += f":{parts.port}"
     return parts._replace(netloc="***@" + host).geturl()
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    host = host.lower().strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _scrub(text: str, key: str | None) -> str:
@@ -368,7 +356,7 @@ def _proxy_check(base_url: str) -> tuple[Check, ProxyInfo | None]:
             title,
             f"{host} is in NO_PROXY: direct connection (proxy {shown} not used)",
         ), None
-    if _is_loopback(host):
+    if is_loopback(host):
         return Check(
             "env.proxy",
             "warn",

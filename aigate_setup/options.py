@@ -27,6 +27,19 @@ def normalize_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def is_loopback(host: str) -> bool:
+    """True for localhost names and loopback addresses (plain http is fine there)."""
+    import ipaddress
+
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def gateway_root(base_url: str) -> str:
     """The gateway root without /v1 (what Claude Code wants: it appends /v1/messages)."""
     base = base_url.rstrip("/")

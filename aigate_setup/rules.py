@@ -7,12 +7,11 @@ Secrets are never echoed in full: every message that mentions one goes through `
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from aigate_setup.catalog import Catalog
@@ -20,6 +19,7 @@ from aigate_setup.errors import mask_key
 from aigate_setup.findings import Finding, Severity
 from aigate_setup.merge import jsonc
 from aigate_setup.merge.toml import TomlError, parse_toml
+from aigate_setup.options import is_loopback
 
 FileKind = Literal[
     "codex-user",
@@ -31,16 +31,7 @@ FileKind = Literal[
     "claude-sh",
     "claude-ps1",
 ]
-FILE_KINDS: tuple[FileKind, ...] = (
-    "codex-user",
-    "codex-project",
-    "opencode",
-    "kilo-user",
-    "kilo-project",
-    "claude-settings",
-    "claude-sh",
-    "claude-ps1",
-)
+FILE_KINDS: tuple[FileKind, ...] = get_args(FileKind)
 
 # The managed block markers of merge/block.py (fixed in INTERFACES.md).
 BLOCK_BEGIN = "# >>> aigate-setup >>>"
@@ -285,16 +276,6 @@ def _scan_secrets(c: _Ctx) -> None:
 # --- URLs and models ---------------------------------------------------------------------
 
 
-def _is_loopback(host: str) -> bool:
-    host = host.lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _is_aigate_url(url: str, rc: RuleContext) -> bool:
     try:
         host = (urlsplit(url.strip()).hostname or "").lower()
@@ -360,7 +341,7 @@ def _check_url(
             f"{label} {url} has no /v1; OpenAI-style clients append /chat/completions or /responses to it",
             _fix_hint(parts, path + "/v1", style),
         )
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         c.add(
             "AIG014",
             line,
@@ -563,7 +544,7 @@ def _check_codex(c: _Ctx) -> None:
         if isinstance(url, str):
             line, col = idx.value((*base, "base_url"))
             _check_url(c, url, line, col, f"[model_providers.{pid}] base_url", "openai")
-        loopback = isinstance(url, str) and _is_loopback(urlsplit(url).hostname or "")
+        loopback = isinstance(url, str) and is_loopback(urlsplit(url).hostname or "")
         if (
             not prov.get("env_key")
             and not token

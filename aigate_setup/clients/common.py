@@ -170,7 +170,7 @@ def json_problem(path: Path, text: str, sel: Selection, *, provider: bool) -> Co
     def bad(node: jsonc.Node, key_path: Sequence[str], expected: str) -> ConfigError:
         line, col = jsonc.line_col(text, node.start)
         return ConfigError(
-            f"is {_KIND_NAMES.get(node.kind, node.kind)}, expected {expected}",
+            f"is {jsonc.KIND_NAMES.get(node.kind, node.kind)}, expected {expected}",
             path=path,
             line=line,
             column=col,
@@ -196,16 +196,6 @@ def json_problem(path: Path, text: str, sel: Selection, *, provider: bool) -> Co
             if node is not None and node.kind != "array":
                 return bad(node, [key], "an array of provider ids")
     return None
-
-
-_KIND_NAMES = {
-    "object": "an object",
-    "array": "an array",
-    "string": "a string",
-    "number": "a number",
-    "bool": "a boolean",
-    "null": "null",
-}
 
 
 def apply_provider(text: str, sel: Selection, catalog: Catalog | None) -> str:

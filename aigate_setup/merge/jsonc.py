@@ -461,10 +461,11 @@ def _new_document(text: str, path: Sequence[str], value: Any) -> str:
 
 def _shape_error(text: str, node: Node, path: Sequence[str], what: str) -> JsoncError:
     dotted = ".".join(path)
-    return _error(text, node.start, f"{dotted} is {_KIND_NAMES[node.kind]}, expected {what}")
+    return _error(text, node.start, f"{dotted} is {KIND_NAMES[node.kind]}, expected {what}")
 
 
-_KIND_NAMES: dict[str, str] = {
+# "provider is a string": how a node kind reads in a message.
+KIND_NAMES: dict[str, str] = {
     "object": "an object",
     "array": "an array",
     "string": "a string",
