@@ -232,13 +232,21 @@ def check_model(cat: Catalog, model_id: str, clients: tuple[str, ...], flag: str
         raise UsageError(
             f"{flag} {model_id!r} cannot be used by {', '.join(unable)}"
             + (f" ({reasons})" if reasons else ""),
-            _closest_hint(cat, model_id, clients) + f", or leave out --client {unable[0]}",
+            _closest_hint(cat, model_id, clients) + _usable_clients_hint(clients, unable),
         )
     return m
 
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+def _usable_clients_hint(clients: tuple[str, ...], unable: list[str]) -> str:
+    """`, or only the clients that can use it: --client opencode --client kilo`."""
+    able = [c for c in clients if c not in unable]
+    if not able:
+        return ""
+    return ", or only the clients that can use it: " + " ".join(f"--client {c}" for c in able)
 
 
 def _closest_hint(cat: Catalog, wrong: str, clients: tuple[str, ...]) -> str:

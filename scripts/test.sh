@@ -15,5 +15,14 @@ echo "== ruff format --check" >&2
 ruff format --check .
 echo "== mypy --strict aigate_setup" >&2
 mypy --strict aigate_setup
+echo "== install the pinned coding clients (end-to-end tests)" >&2
+# The e2e tests (pytest marker e2e) run the real clients; they FAIL with the reason when the
+# install did not work, so a failed install does not stop the rest of the suite here.
+if CLIENTS_OUT="$(bash scripts/install_clients.sh)"; then
+  # Not put on PATH: other tests must not see real clients (the wizard preselects found ones).
+  export AIGATE_CLIENTS_BIN="${CLIENTS_OUT##*$'\n'}"
+else
+  export AIGATE_CLIENTS_INSTALL_FAILED=1
+fi
 echo "== pytest" >&2
 python -m pytest "$@"

@@ -288,7 +288,18 @@ def test_model_not_usable_by_a_client(fake_gateway: FakeGateway) -> None:
     r = init(fake_gateway, "--model", "deepseek/deepseek-v3.2", "--client", "codex")
     assert r.exit_code == 2
     assert "--model 'deepseek/deepseek-v3.2' cannot be used by codex" in r.stderr
-    assert "leave out --client codex" in r.stderr
+    # Only codex was asked for, so there is no subset of clients to suggest.
+    assert "only the clients that can use it" not in r.stderr
+    assert posts(fake_gateway) == []
+
+
+def test_model_not_usable_by_some_clients_names_the_ones_that_can(
+    fake_gateway: FakeGateway,
+) -> None:
+    r = init(fake_gateway, "--model", "deepseek/deepseek-v3.2")
+    assert r.exit_code == 2
+    assert "cannot be used by codex, claude" in r.stderr
+    assert "only the clients that can use it: --client opencode --client kilo" in r.stderr
     assert posts(fake_gateway) == []
     # ...but it is fine for a chat-completions client
     r = init(fake_gateway, "--model", "deepseek/deepseek-v3.2", "--client", "opencode")
