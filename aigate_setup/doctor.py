@@ -1600,7 +1600,8 @@ def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Ch
     binary = shutil.which(BINARIES[c])
     if binary is None:
         return Check(f"{c}.run", "skip", title, f"{BINARIES[c]} is not installed", INSTALL[c], c)
-    env = dict(os.environ)
+    # OpenCode and Kilo take their project directory from $PWD, not from the process cwd.
+    env = {**os.environ, "PWD": str(opts.project_dir)}
     prompt = "Say OK."
     if c == "codex":
         argv = [
