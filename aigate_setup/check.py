@@ -89,10 +89,13 @@ def discover(paths: Iterable[Path]) -> list[Target]:
                 seen.add(key)
                 out.append(Target(path, None, None))
         elif path.is_dir():
-            found = {p: kind for p, kind in _walk(path) if p.resolve() not in seen}
+            # Resolve each file once: realpath costs a syscall per path component.
+            found = {p: (kind, p.resolve()) for p, kind in _walk(path)}
+            found = {p: v for p, v in found.items() if v[1] not in seen}
             for p in _drop_gitignored(path, list(found)):
-                seen.add(p.resolve())
-                out.append(Target(p, found[p], path))
+                kind, key = found[p]
+                seen.add(key)
+                out.append(Target(p, kind, path))
         else:
             raise UsageError(
                 f"{given}: no such file or directory",

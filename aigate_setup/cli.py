@@ -5,33 +5,27 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 
 import click
 
-from aigate_setup import __version__, report
+from aigate_setup import __version__
+from aigate_setup.constants import CLIENTS, DEFAULT_BASE_URL, DEFAULT_KEY_ENV, KINDS
 from aigate_setup.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
     AigateError,
 )
-from aigate_setup.options import (
-    CLIENTS,
-    DEFAULT_BASE_URL,
-    DEFAULT_KEY_ENV,
-    KINDS,
-    CheckOptions,
-    Common,
-    DoctorOptions,
-    InitOptions,
-    ModelsOptions,
-    RestoreOptions,
-    normalize_base_url,
-)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aigate_setup.options import Common
+
+# The options dataclasses, report (json) and traceback are imported where they are used:
+# `--help` and `--version` must stay close to the cost of importing click alone.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +74,8 @@ def execute(group: click.Group, args: list[str], prog_name: str | None = None, *
         return 0
     except Exception as exc:  # the last resort: never a bare traceback
         if os.environ.get("AIGATE_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         internal = AigateError(
             f"internal error: {type(exc).__name__}: {exc}",
@@ -93,6 +89,8 @@ def execute(group: click.Group, args: list[str], prog_name: str | None = None, *
 
 
 def _fail(exc: AigateError) -> int:
+    from aigate_setup import report
+
     if _running.get("fmt") == "json":
         report.print_json(report.error_document(_running["command"], exc))
     report.print_error(exc)
@@ -107,7 +105,25 @@ def _common(base_url: str, key_env: str, fmt: str, command: str) -> Common:
         raise UsageError(
             f"--key-env {key_env!r} is not a valid variable name", "e.g. --key-env AIGATE_API_KEY"
         )
+    from aigate_setup.options import Common, normalize_base_url
+
     return Common(base_url=normalize_base_url(base_url), key_env=key_env, fmt=fmt)
+
+
+@overload
+def _path(value: str) -> Path: ...
+@overload
+def _path(value: None) -> None: ...
+def _path(value: str | None) -> Path | None:
+    from pathlib import Path
+
+    return None if value is None else Path(value)
+
+
+def _project_dir(value: str | None) -> Path:
+    from pathlib import Path
+
+    return (Path(value) if value else Path.cwd()).absolute()
 
 
 def common_options(formats: Sequence[str] = ("text", "json")) -> Callable[[F], F]:
@@ -198,7 +214,7 @@ def main() -> None:
 )
 @click.option(
     "--project-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),
     default=None,
     help="Project directory for --scope project (default: current directory).",
 )
@@ -219,7 +235,7 @@ def main() -> None:
 )
 @click.option(
     "--kilo-legacy-export",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     default=None,
     metavar="FILE",
     help="Also write a settings-import JSON for the legacy Kilo Code extension (<=5.x).",
@@ -235,14 +251,16 @@ def init(
     claude_haiku: str | None,
     extra_models: tuple[str, ...],
     scope: str,
-    project_dir: Path | None,
+    project_dir: str | None,
     yes: bool,
     dry_run: bool,
     smoke_test: bool,
     make_default: bool,
-    kilo_legacy_export: Path | None,
+    kilo_legacy_export: str | None,
 ) -> int:
     """Set up the coding clients (the wizard; fully scriptable with --yes)."""
+    from aigate_setup.options import InitOptions
+
     opts = InitOptions(
         common=_common(base_url, key_env, fmt, "init"),
         clients=tuple(dict.fromkeys(clients)),
@@ -252,12 +270,12 @@ def init(
         claude_haiku=claude_haiku,
         extra_models=tuple(dict.fromkeys(extra_models)),
         scope=scope,
-        project_dir=(project_dir or Path.cwd()).absolute(),
+        project_dir=_project_dir(project_dir),
         yes=yes,
         dry_run=dry_run,
         smoke_test=smoke_test,
         make_default=make_default,
-        kilo_legacy_export=kilo_legacy_export,
+        kilo_legacy_export=_path(kilo_legacy_export),
     )
     from aigate_setup import wizard
 
@@ -275,7 +293,7 @@ def init(
 )
 @click.option(
     "--project-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),
     default=None,
     help="Project whose configs to check too (default: current directory).",
 )
@@ -296,17 +314,19 @@ def doctor(
     key_env: str,
     fmt: str,
     clients: tuple[str, ...],
-    project_dir: Path | None,
+    project_dir: str | None,
     offline: bool,
     with_clients: bool,
     fix: bool,
     yes: bool,
 ) -> int:
     """Diagnose this machine: key, network, gateway and every client's config."""
+    from aigate_setup.options import DoctorOptions
+
     opts = DoctorOptions(
         common=_common(base_url, key_env, fmt, "doctor"),
         clients=tuple(dict.fromkeys(clients)),
-        project_dir=(project_dir or Path.cwd()).absolute(),
+        project_dir=_project_dir(project_dir),
         offline=offline,
         with_clients=with_clients,
         fix=fix,
@@ -319,10 +339,10 @@ def doctor(
 
 @main.command()
 @common_options(("text", "json", "github", "sarif"))
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--catalog",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     default=None,
     metavar="FILE",
     help="Model catalog (output of `models --format json`, or a raw /v1/models response) to check model ids against.",
@@ -345,8 +365,8 @@ def check(
     base_url: str,
     key_env: str,
     fmt: str,
-    paths: tuple[Path, ...],
-    catalog: Path | None,
+    paths: tuple[str, ...],
+    catalog: str | None,
     live: bool,
     gateway_host: str | None,
     select: tuple[str, ...],
@@ -357,10 +377,12 @@ def check(
     def split(values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(v.strip().upper() for item in values for v in item.split(",") if v.strip())
 
+    from aigate_setup.options import CheckOptions
+
     opts = CheckOptions(
         common=_common(base_url, key_env, fmt, "check"),
-        paths=paths or (Path("."),),
-        catalog=catalog,
+        paths=tuple(_path(p) for p in paths or (".",)),
+        catalog=_path(catalog),
         live=live,
         gateway_host=gateway_host,
         select=split(select),
@@ -388,6 +410,8 @@ def models(
     base_url: str, key_env: str, fmt: str, kind: str | None, client: str | None, refresh: bool
 ) -> int:
     """List the gateway's models (GET /v1/models), classified by kind and client."""
+    from aigate_setup.options import ModelsOptions
+
     opts = ModelsOptions(
         common=_common(base_url, key_env, fmt, "models"), kind=kind, client=client, refresh=refresh
     )
@@ -405,6 +429,8 @@ def restore(
     base_url: str, key_env: str, fmt: str, run_id: str | None, list_runs: bool, dry_run: bool
 ) -> int:
     """Undo a run from its backups (the latest by default; RUN_ID for another)."""
+    from aigate_setup.options import RestoreOptions
+
     opts = RestoreOptions(
         common=_common(base_url, key_env, fmt, "restore"),
         run_id=run_id,

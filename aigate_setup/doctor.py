@@ -863,9 +863,9 @@ def _load(path: Path, kind: str) -> LoadedFile | None:
     hint = "fix the syntax there (or `aigate-setup restore` to undo the last aigate-setup run)"
     try:
         if kind.startswith("codex"):
-            from aigate_setup.merge.toml import parse_toml
+            from aigate_setup.merge.tomlread import parse_toml
 
-            f.data = parse_toml(f.text)
+            f.data = parse_toml(f.text, editable=False)
         elif kind in ("claude-sh", "claude-ps1"):
             from aigate_setup.merge.block import extract_block
             from aigate_setup.rules import script_assignments

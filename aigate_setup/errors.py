@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Exit codes (DESIGN.md "Exit codes and JSON").
 EXIT_OK = 0
@@ -55,6 +58,8 @@ class ConfigError(AigateError):
         key_path: str | None = None,
         hint: str | None = None,
     ) -> None:
+        from pathlib import Path
+
         self.path = Path(path)
         self.line = line
         self.column = column

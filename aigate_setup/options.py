@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aigate_setup.constants import CLIENTS, DEFAULT_BASE_URL, DEFAULT_KEY_ENV, KINDS
 from aigate_setup.errors import UsageError
 
-DEFAULT_BASE_URL = "https://api.aigate.shop/v1"
-DEFAULT_KEY_ENV = "AIGATE_API_KEY"
-CLIENTS: tuple[str, ...] = ("codex", "opencode", "kilo", "claude")
-KINDS: tuple[str, ...] = ("chat", "embedding", "image", "video", "other")
+__all__ = ["CLIENTS", "DEFAULT_BASE_URL", "DEFAULT_KEY_ENV", "KINDS"]
 
 
 def normalize_base_url(url: str) -> str:

@@ -7,6 +7,7 @@ Secrets are never echoed in full: every message that mentions one goes through `
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from aigate_setup.catalog import Catalog
 from aigate_setup.errors import mask_key
 from aigate_setup.findings import Finding, Severity
 from aigate_setup.merge import jsonc
-from aigate_setup.merge.toml import TomlError, parse_toml
+from aigate_setup.merge.tomlread import TomlError, parse_toml
 from aigate_setup.options import is_loopback
 
 FileKind = Literal[
@@ -477,7 +478,7 @@ class _TomlIndex:
 
 def _check_codex(c: _Ctx) -> None:
     try:
-        data = parse_toml(c.text)
+        data = parse_toml(c.text, editable=False)
     except TomlError as exc:
         c.add("AIG001", exc.line, exc.column, f"invalid TOML: {exc.message}")
         return
@@ -966,10 +967,17 @@ def kind_for(path: Path, *, project_root: Path | None) -> FileKind | None:
 
 
 def _same(a: Path, b: Path) -> bool:
+    # Two stats, not two realpaths: kind_for runs once per discovered file. Paths that do not
+    # exist (yet) are compared as resolved names.
+    if a == b:
+        return True
     try:
-        return a.resolve() == b.resolve()
+        return os.path.samefile(a, b)
     except OSError:
-        return False
+        try:
+            return a.resolve() == b.resolve()
+        except OSError:
+            return False
 
 
 def infer_kind(path: Path, text: str, *, project_root: Path | None = None) -> FileKind:

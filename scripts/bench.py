@@ -79,7 +79,9 @@ def median(fn: Callable[[], float], repeat: int) -> float:
     return statistics.median(fn() for _ in range(repeat))
 
 
-CLI = [sys.executable, "-m", "aigate_setup"]
+# The console script users run (falls back to `python -m` outside a venv install).
+_SCRIPT = Path(sys.executable).with_name("aigate-setup")
+CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "aigate_setup"]
 
 
 def bench_startup(repeat: int, env: dict[str, str]) -> list[tuple[str, float, float, str]]:

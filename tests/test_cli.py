@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import run_cli
 
@@ -68,5 +69,27 @@ def test_help_imports_no_heavy_modules() -> None:
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "HEAVY=\n" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_check_imports_no_editor_or_network_modules(tmp_path: Path) -> None:
+    # check only reads: tomllib and the JSONC parser, never tomlkit/jinja2/httpx/questionary.
+    (tmp_path / ".codex").mkdir()
+    (tmp_path / ".codex" / "config.toml").write_text('model = "openai/gpt-5.5"\n')
+    (tmp_path / "opencode.json").write_text('{"model": "aigate/openai/gpt-5.5"}\n')
+    code = (
+        "import sys\n"
+        "from aigate_setup import cli\n"
+        "try:\n    cli.main.main(['check', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('httpx', 'jinja2', 'tomlkit', 'questionary') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert "HEAVY=\n" in proc.stdout, proc.stdout + proc.stderr

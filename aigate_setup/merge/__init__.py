@@ -8,7 +8,7 @@ from __future__ import annotations
 from aigate_setup.merge.block import BlockError
 from aigate_setup.merge.jsonc import JsoncError
 from aigate_setup.merge.text import Decoded, decode, encode
-from aigate_setup.merge.toml import TomlError
+from aigate_setup.merge.tomlread import TomlError
 
 MergeError = (JsoncError, TomlError, BlockError)
 

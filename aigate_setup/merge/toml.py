@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import difflib
 import re
-import sys
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
@@ -23,47 +22,9 @@ from tomlkit.items import AoT, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from aigate_setup.merge.text import newline_of
+from aigate_setup.merge.tomlread import TomlError, parse_toml
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
-
-
-class TomlError(ValueError):
-    """A TOML syntax (or shape) problem, with a 1-based line and column."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(f"{line}:{column}: {message}")
-        self.message = message
-        self.line = line
-        self.column = column
-
-
-def _end_position(text: str) -> tuple[int, int]:
-    line = text.count("\n") + 1
-    return line, len(text) - (text.rfind("\n") + 1) + 1
-
-
-def parse_toml(text: str) -> dict[str, Any]:
-    """Plain values of a TOML document; TomlError (with line/column) when it is invalid."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _AT.search(msg)
-        if m:
-            raise TomlError(msg[: m.start()], int(m.group(1)), int(m.group(2))) from None
-        m = _AT_END.search(msg)
-        if m:
-            raise TomlError(msg[: m.start()], *_end_position(text)) from None
-        raise TomlError(msg, 1, 1) from None
-    # tomlkit must also be able to edit it; report its complaint the same way.
-    _document(text)
-    return data
+__all__ = ["TomlError", "parse_toml", "remove_value", "set_values"]
 
 
 def _document(text: str) -> TOMLDocument:
