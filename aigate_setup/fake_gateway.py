@@ -1055,7 +1055,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"fake AIGate gateway: catalog {shape}, accepts {keys}. Try:\n"
         f"  aigate-setup models --base-url {gw.base_url}\n"
-        f"  AIGATE_API_KEY=sk-test-0123456789abcdefWXYZ aigate-setup doctor "
+        f"  AIGATE_API_KEY=sk-offline-demo aigate-setup doctor "
         f"--base-url {gw.base_url}\n"
         "Ctrl-C to stop.",
         flush=True,

@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from aigate_setup.fake_gateway import FakeGateway  # noqa: E402
 
-KEY = "sk-bench-0123456789abcdefBNCH"
+KEY = "sk-bench-demo"
 MODEL = "openai/gpt-5.5"
 
 

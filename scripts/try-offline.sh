@@ -17,7 +17,7 @@ trap 'kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true' EXIT
 export HOME="$sandbox/home" XDG_CONFIG_HOME="$sandbox/home/.config" \
   XDG_STATE_HOME="$sandbox/home/.local/state" XDG_CACHE_HOME="$sandbox/home/.cache" \
   CODEX_HOME="$sandbox/home/.codex"
-export AIGATE_BASE_URL="http://127.0.0.1:$port/v1" AIGATE_API_KEY="sk-try-offline-0000000000000000"
+export AIGATE_BASE_URL="http://127.0.0.1:$port/v1" AIGATE_API_KEY="sk-offline-demo"
 mkdir -p "$HOME"
 for _ in $(seq 50); do
   "$PY" -c "import urllib.request; urllib.request.urlopen('$AIGATE_BASE_URL/models', timeout=1)" 2>/dev/null && break

@@ -9,6 +9,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import pytest
+from writer_support import make_selection
 
 from aigate_setup import paths
 from aigate_setup.catalog import Catalog, Model
@@ -35,18 +36,9 @@ SHELLS = [s for s in ("bash", "sh", "dash", "zsh") if shutil.which(s)]
 
 
 def sel(**kw: Any) -> Selection:
-    values: dict[str, Any] = {
-        "clients": ("claude",),
-        "model": "anthropic/claude-opus-4.7",
-        "claude": SLOTS,
-        "extra_models": (),
-        "scope": "user",
-        "project_dir": Path.cwd(),
-        "base_url": BASE,
-        "key_env": "AIGATE_API_KEY",
-    }
-    values.update(kw)
-    return Selection(**values)
+    return make_selection(
+        **{**{"clients": ("claude",), "model": "anthropic/claude-opus-4.7", "claude": SLOTS}, **kw}
+    )
 
 
 def written(s: Selection, catalog: Catalog | None = CATALOG) -> tuple[Path, Path]:

@@ -6,13 +6,14 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import pytest
+from writer_support import make_selection, write
 
 from aigate_setup import paths
 from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import codex
 from aigate_setup.errors import ConfigError
 from aigate_setup.merge.toml import parse_toml
-from aigate_setup.plan import ClaudeSlots, PlanError, Selection, build_changes
+from aigate_setup.plan import PlanError, Selection, build_changes
 from aigate_setup.rules import RuleContext
 
 BASE = "https://api.aigate.shop/v1"
@@ -27,24 +28,7 @@ CATALOG = Catalog(
 
 
 def sel(**kw: Any) -> Selection:
-    values: dict[str, Any] = {
-        "clients": ("codex",),
-        "model": "openai/gpt-5.5",
-        "claude": ClaudeSlots("anthropic/claude-opus-4.7", "anthropic/claude-sonnet-4.6",
-                              "anthropic/claude-haiku-4.5"),
-        "extra_models": (),
-        "scope": "user",
-        "project_dir": Path.cwd(),
-        "base_url": BASE,
-        "key_env": "AIGATE_API_KEY",
-    }  # fmt: skip
-    values.update(kw)
-    return Selection(**values)
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode())
+    return make_selection(**{**{"clients": ("codex",)}, **kw})
 
 
 def run(s: Selection, catalog: Catalog | None = CATALOG) -> str:

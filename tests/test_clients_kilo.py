@@ -7,12 +7,13 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import pytest
+from writer_support import make_selection, write
 
 from aigate_setup import paths
 from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import kilo
 from aigate_setup.merge import jsonc
-from aigate_setup.plan import ClaudeSlots, Selection, build_changes
+from aigate_setup.plan import Selection, build_changes
 from aigate_setup.rules import RuleContext
 
 BASE = "https://api.aigate.shop/v1"
@@ -27,28 +28,11 @@ CATALOG = Catalog(
 
 
 def sel(**kw: Any) -> Selection:
-    values: dict[str, Any] = {
-        "clients": ("kilo",),
-        "model": "openai/gpt-5.5",
-        "claude": ClaudeSlots("anthropic/claude-opus-4.7", "anthropic/claude-sonnet-4.6",
-                              "anthropic/claude-haiku-4.5"),
-        "extra_models": (),
-        "scope": "user",
-        "project_dir": Path.cwd(),
-        "base_url": BASE,
-        "key_env": "AIGATE_API_KEY",
-    }  # fmt: skip
-    values.update(kw)
-    return Selection(**values)
+    return make_selection(**{**{"clients": ("kilo",)}, **kw})
 
 
 def kilo_dir() -> Path:
     return paths.xdg_config_home() / "kilo"
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode())
 
 
 def test_new_user_file() -> None:

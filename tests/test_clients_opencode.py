@@ -7,12 +7,13 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import pytest
+from writer_support import make_selection, write
 
 from aigate_setup import paths
 from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import opencode
 from aigate_setup.merge import jsonc
-from aigate_setup.plan import ClaudeSlots, PlanError, Selection, build_changes
+from aigate_setup.plan import PlanError, Selection, build_changes
 from aigate_setup.rules import RuleContext
 
 BASE = "https://api.aigate.shop/v1"
@@ -28,28 +29,13 @@ CATALOG = Catalog(
 
 
 def sel(**kw: Any) -> Selection:
-    values: dict[str, Any] = {
-        "clients": ("opencode",),
-        "model": "openai/gpt-5.5",
-        "claude": ClaudeSlots("anthropic/claude-opus-4.7", "anthropic/claude-sonnet-4.6",
-                              "anthropic/claude-haiku-4.5"),
-        "extra_models": ("google/gemini-3-pro",),
-        "scope": "user",
-        "project_dir": Path.cwd(),
-        "base_url": BASE,
-        "key_env": "AIGATE_API_KEY",
-    }  # fmt: skip
-    values.update(kw)
-    return Selection(**values)
+    return make_selection(
+        **{**{"clients": ("opencode",), "extra_models": ("google/gemini-3-pro",)}, **kw}
+    )
 
 
 def user_file(name: str = "opencode.json") -> Path:
     return paths.xdg_config_home() / "opencode" / name
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode())
 
 
 def run(s: Selection, catalog: Catalog | None = CATALOG) -> tuple[Path, str]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from writer_support import make_selection, write
 
 from aigate_setup import fsio, paths
 from aigate_setup.catalog import Catalog, Model
@@ -31,24 +32,7 @@ CATALOG = Catalog(
 
 
 def sel(**kw: Any) -> Selection:
-    values: dict[str, Any] = {
-        "clients": ("codex", "opencode", "kilo", "claude"),
-        "model": "openai/gpt-5.5",
-        "claude": ClaudeSlots("anthropic/claude-opus-4.7", "anthropic/claude-sonnet-4.6",
-                              "anthropic/claude-haiku-4.5"),
-        "extra_models": ("anthropic/claude-sonnet-4.6",),
-        "scope": "user",
-        "project_dir": Path.cwd(),
-        "base_url": BASE,
-        "key_env": "AIGATE_API_KEY",
-    }  # fmt: skip
-    values.update(kw)
-    return Selection(**values)
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode())
+    return make_selection(**{**{"extra_models": ("anthropic/claude-sonnet-4.6",)}, **kw})
 
 
 def test_all_clients_user_scope(sandbox_home: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 import pytest
+from writer_support import make_selection
 
 from aigate_setup import templates
 from aigate_setup.catalog import Catalog, Model
@@ -26,18 +27,9 @@ CATALOG = Catalog(
 
 
 def sel(**kw: Any) -> Selection:
-    values: dict[str, Any] = {
-        "clients": ("codex", "opencode", "kilo", "claude"),
-        "model": "openai/gpt-5.5",
-        "claude": ClaudeSlots("a/o", "a/s", "a/h"),
-        "extra_models": ("x/y",),
-        "scope": "user",
-        "project_dir": Path.cwd(),
-        "base_url": "https://api.aigate.shop/v1",
-        "key_env": "AIGATE_API_KEY",
-    }
-    values.update(kw)
-    return Selection(**values)
+    return make_selection(
+        **{**{"claude": ClaudeSlots("a/o", "a/s", "a/h"), "extra_models": ("x/y",)}, **kw}
+    )
 
 
 def _legacy(s: Selection) -> dict[str, Any]:
