@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_merge_text import assert_only_spans_changed
+from test_merge_text import assert_only_spans_changed, merged
 
 from aigate_setup.merge import jsonc
 from aigate_setup.merge.jsonc import JsoncError, dumps, find, line_col, loads, parse
@@ -28,16 +28,6 @@ def owned(model: str = "openai/gpt-5.5", base: str = BASE) -> dict[tuple[str, ..
         ("provider", "aigate", "models", model, "name"): model.split("/")[-1],
         ("model",): f"aigate/{model}",
     }
-
-
-def merged(value: dict[str, Any], updates: dict[tuple[str, ...], Any]) -> dict[str, Any]:
-    out = copy.deepcopy(value)
-    for path, v in updates.items():
-        node = out
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = v
-    return out
 
 
 # --- parsing --------------------------------------------------------------------------------

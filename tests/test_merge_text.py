@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence, Set
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aigate_setup.merge.text import decode, encode, new_document, newline_of
+
+
+def merged(value: dict[str, Any], updates: dict[tuple[str, ...], Any]) -> dict[str, Any]:
+    """`value` with each path of `updates` set (missing objects created): what a merge must
+    produce, computed on plain data."""
+    out = copy.deepcopy(value)
+    for path, v in updates.items():
+        node = out
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = v
+    return out
 
 
 def assert_only_spans_changed(old: str, new: str, owned: Sequence[tuple[int, int]]) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_merge_text import assert_lines_kept, assert_only_spans_changed
+from test_merge_text import assert_lines_kept, assert_only_spans_changed, merged
 
 from aigate_setup.merge import toml
 from aigate_setup.merge.text import decode, encode
@@ -27,16 +26,6 @@ def owned(model: str = "openai/gpt-5.5", base: str = BASE) -> dict[tuple[str, ..
         ("model_providers", "aigate", "env_key"): "AIGATE_API_KEY",
         ("model_providers", "aigate", "wire_api"): "responses",
     }
-
-
-def merged(value: dict[str, Any], updates: dict[tuple[str, ...], Any]) -> dict[str, Any]:
-    out = copy.deepcopy(value)
-    for path, v in updates.items():
-        node = out
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = v
-    return out
 
 
 # --- examples -------------------------------------------------------------------------------
