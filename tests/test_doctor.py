@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import TEST_KEY, Result, run_cli
+from writer_support import make_selection
 
 from aigate_setup.fake_gateway import FakeGateway
 
@@ -1134,49 +1135,35 @@ def test_claude_key_from_kept_key_file(fake_gateway: FakeGateway) -> None:
     key_file = home() / ".config" / "aigate" / "key"
     key_file.parent.mkdir(parents=True)
     key_file.write_text(TEST_KEY + "\n")
-    slots = plan.ClaudeSlots(
-        "anthropic/claude-opus-4.7", "anthropic/claude-sonnet-4.6", "anthropic/claude-haiku-4.5"
-    )
-    sel = plan.Selection(
-        ("claude",),
-        "anthropic/claude-sonnet-4.6",
-        slots,
-        (),
-        "user",
-        Path.cwd(),
-        fake_gateway.base_url,
-        "AIGATE_API_KEY",
+    sel = make_selection(
+        clients=("claude",),
+        model="anthropic/claude-sonnet-4.6",
+        base_url=fake_gateway.base_url,
         key_file=key_file,
     )
     fsio.apply(plan.build_changes(sel, None))
     os.environ.pop("AIGATE_API_KEY", None)
-    r = run_cli(
-        "doctor",
-        "--format",
-        "json",
-        "--offline",
-        "--client",
-        "claude",
-        "--base-url",
-        fake_gateway.base_url,
-    )
-    c = get(json.loads(r.stdout)["checks"], "claude.key")
+
+    def claude_key_check() -> dict[str, Any]:
+        r = run_cli(
+            "doctor",
+            "--format",
+            "json",
+            "--offline",
+            "--client",
+            "claude",
+            "--base-url",
+            fake_gateway.base_url,
+        )
+        return get(json.loads(r.stdout)["checks"], "claude.key")
+
+    c = claude_key_check()
     assert c["status"] == "pass", c
     assert c["detail"] == (
         "reads $AIGATE_API_KEY (not set here), else the kept key file ~/.config/aigate/key"
     )
     key_file.unlink()
-    r = run_cli(
-        "doctor",
-        "--format",
-        "json",
-        "--offline",
-        "--client",
-        "claude",
-        "--base-url",
-        fake_gateway.base_url,
-    )
-    c = get(json.loads(r.stdout)["checks"], "claude.key")
+    c = claude_key_check()
     assert (
         c["status"] == "fail"
         and c["detail"] == "reads $AIGATE_API_KEY, which is not set in this shell"
