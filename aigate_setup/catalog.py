@@ -95,16 +95,6 @@ _ENDPOINT_KIND: dict[str, Kind] = {
     "jina-rerank": "other",
     "rerank": "other",
 }
-# Which endpoint type each client needs, and how to say it is missing.
-_CLIENT_ENDPOINT: dict[str, tuple[str, str]] = {
-    "codex": ("openai-response", "no Responses API route (/v1/responses), which Codex needs"),
-    "opencode": (
-        "openai",
-        "no Chat Completions route (/v1/chat/completions), which OpenCode needs",
-    ),
-    "kilo": ("openai", "no Chat Completions route (/v1/chat/completions), which Kilo needs"),
-    "claude": ("anthropic", "no Anthropic Messages route (/v1/messages), which Claude Code needs"),
-}
 # Route paths some gateways list instead of endpoint types.
 _PATH_ENDPOINT = (
     ("/responses", "openai-response"),
@@ -268,12 +258,13 @@ def _clients_for(entry: Mapping[str, Any]) -> tuple[tuple[str, ...], dict[str, s
     usable: list[str] = []
     unusable: dict[str, str] = {}
     listed = ", ".join(types)
-    for client in CLIENTS:
-        needed, reason = _CLIENT_ENDPOINT[client]
-        if needed in types:
+    from aigate_setup.clients import CLIENT_MODULES
+
+    for client, module in CLIENT_MODULES.items():
+        if module.CATALOG_ENDPOINT in types:
             usable.append(client)
         else:
-            unusable[client] = f"{reason} (the catalog lists: {listed})"
+            unusable[client] = f"{module.ENDPOINT_MISSING} (the catalog lists: {listed})"
     return tuple(usable), unusable
 
 

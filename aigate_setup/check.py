@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aigate_setup import __version__, report, rules
+from aigate_setup import __version__, paths, report, rules
 from aigate_setup.catalog import Catalog
 from aigate_setup.errors import UsageError
 from aigate_setup.findings import Finding
@@ -152,20 +152,8 @@ def _drop_gitignored(root: Path, files: list[Path]) -> list[Path]:
 # --- one file ----------------------------------------------------------------------------
 
 
-def display_path(path: Path) -> str:
-    """Relative to the current directory when inside it, else absolute."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        pass
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
-
-
 def check_file(target: Target, ctx: rules.RuleContext) -> list[Finding]:
-    shown = display_path(target.path)
+    shown = paths.relative(target.path)
     try:
         data = target.path.read_bytes()
     except OSError as exc:

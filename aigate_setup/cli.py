@@ -73,7 +73,9 @@ def execute(group: click.Group, args: list[str], prog_name: str | None = None, *
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the last resort: never a bare traceback
-        if os.environ.get("AIGATE_DEBUG"):
+        from aigate_setup import settings
+
+        if settings.debug():
             import traceback
 
             traceback.print_exc()
@@ -89,7 +91,15 @@ def execute(group: click.Group, args: list[str], prog_name: str | None = None, *
 
 
 def _fail(exc: AigateError) -> int:
-    from aigate_setup import report
+    from aigate_setup import report, secrets
+
+    # Every message passes the one masking function: an exception's text can quote the key
+    # (`Illegal header value b'Bearer sk-...\r'`), and this is where all of them come out.
+    key = os.environ.get(_running.get("key_env", "AIGATE_API_KEY"), "")
+    exc.message = secrets.scrub(exc.message, key)
+    exc.args = (exc.message,)
+    if exc.hint:
+        exc.hint = secrets.scrub(exc.hint, key)
 
     if _running.get("fmt") == "json":
         report.print_json(report.error_document(_running["command"], exc))
@@ -98,7 +108,10 @@ def _fail(exc: AigateError) -> int:
 
 
 def _common(base_url: str, key_env: str, fmt: str, command: str) -> Common:
-    _running.update(command=command, fmt=fmt)
+    _running.update(command=command, fmt=fmt, key_env=key_env)
+    from aigate_setup import settings
+
+    settings.load()  # a bad AIGATE_* value is the same usage error in every command
     if not key_env.replace("_", "").isalnum() or key_env[0].isdigit():
         from aigate_setup.errors import UsageError
 

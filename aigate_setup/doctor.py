@@ -27,15 +27,14 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from aigate_setup import paths, report
-from aigate_setup.errors import ConfigError, GatewayError, mask_key
+from aigate_setup import paths, report, settings
+from aigate_setup.errors import ConfigError, GatewayError
 from aigate_setup.findings import Check, CheckStatus, Finding
 from aigate_setup.options import CLIENTS, DoctorOptions, is_loopback
+from aigate_setup.secrets import mask_key
+from aigate_setup.settings import CLIENT_TIMEOUT_ENV, TIMEOUT_ENV
 
-TIMEOUT_ENV = "AIGATE_TIMEOUT"  # seconds per network check (shared with gateway.py)
 DEFAULT_TIMEOUT = 5.0
-CLIENT_TIMEOUT_ENV = "AIGATE_CLIENT_TIMEOUT"  # seconds for each --with-clients run
-DEFAULT_CLIENT_TIMEOUT = 120.0
 
 TITLES = {
     "codex": "Codex",
@@ -73,32 +72,15 @@ T = TypeVar("T")
 
 def check_timeout() -> float:
     """Seconds each network check may take: $AIGATE_TIMEOUT, else 5."""
-    return _env_seconds(TIMEOUT_ENV, DEFAULT_TIMEOUT)
+    return settings.timeout(DEFAULT_TIMEOUT)
 
 
 def client_timeout() -> float:
-    return _env_seconds(CLIENT_TIMEOUT_ENV, DEFAULT_CLIENT_TIMEOUT)
-
-
-def _env_seconds(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, "").strip())
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
-def show_path(path: Path | str) -> str:
-    """A path with the home directory shown as ~ (shorter, and no user name in reports)."""
-    p = str(path)
-    home = str(paths.home())
-    if home and (p == home or p.startswith(home.rstrip(os.sep) + os.sep)):
-        return "~" + p[len(home.rstrip(os.sep)) :]
-    return p
+    return settings.client_timeout()
 
 
 def _loc(path: Path | str, line: int | None = None, column: int | None = None) -> str:
-    loc = show_path(path)
+    loc = paths.display(path)
     if line is not None:
         loc += f":{line}"
         if column is not None:
@@ -865,7 +847,7 @@ def _load(path: Path, kind: str) -> LoadedFile | None:
         if kind.startswith("codex"):
             from aigate_setup.merge.tomlread import parse_toml
 
-            f.data = parse_toml(f.text, editable=False)
+            f.data = parse_toml(f.text)
         elif kind in ("claude-sh", "claude-ps1"):
             from aigate_setup.merge.block import extract_block
             from aigate_setup.rules import script_assignments
@@ -944,7 +926,7 @@ def _codex_state(st: ClientState, good: list[LoadedFile]) -> None:
     st.referenced = bool(selected)
     if isinstance(provider, dict):
         st.configured = True
-        where = show_path(user[-1].path)
+        where = paths.display(user[-1].path)
         st.provider_where = f"[model_providers.aigate] in {where}"
         base = provider.get("base_url")
         st.base_url = base if isinstance(base, str) else None
@@ -958,7 +940,7 @@ def _codex_state(st: ClientState, good: list[LoadedFile]) -> None:
     elif any(isinstance(_get(f.data, "model_providers", "aigate"), dict) for f in project):
         st.referenced = True
         st.problem = (
-            f"[model_providers.aigate] is only in {show_path(project[-1].path)}, "
+            f"[model_providers.aigate] is only in {paths.display(project[-1].path)}, "
             "which Codex ignores for providers"
         )
     root_provider = _get(udata, "model_provider")
@@ -995,7 +977,7 @@ def _opencode_state(st: ClientState, good: list[LoadedFile]) -> None:
     if not isinstance(provider, dict) or provider_file is None:
         return
     st.configured = True
-    where = show_path(provider_file.path)
+    where = paths.display(provider_file.path)
     st.provider_where = f"provider.aigate in {where}"
     base = _get(provider, "options", "baseURL")
     st.base_url = base if isinstance(base, str) else None
@@ -1039,13 +1021,13 @@ def _claude_state(st: ClientState, good: list[LoadedFile]) -> None:
     script = with_block[-1]
     st.script = script
     st.configured = True
-    st.provider_where = show_path(script.path)
+    st.provider_where = paths.display(script.path)
     values: dict[str, str] = script.data
     st.base_url = values.get("ANTHROPIC_BASE_URL")
     if st.base_url is not None and not script.literal.get("ANTHROPIC_BASE_URL", True):
         st.base_url = None  # computed at run time; nothing to compare
-    st.base_where = show_path(script.path)
-    st.key_where = show_path(script.path)
+    st.base_where = paths.display(script.path)
+    st.key_where = paths.display(script.path)
     token = values.get("ANTHROPIC_AUTH_TOKEN") or values.get("ANTHROPIC_API_KEY")
     if token and script.literal.get(
         "ANTHROPIC_AUTH_TOKEN", script.literal.get("ANTHROPIC_API_KEY")
@@ -1089,7 +1071,7 @@ def client_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list
                 f"{c}.config",
                 status,
                 "Config files",
-                f"no config file found (e.g. {show_path(first)})",
+                f"no config file found (e.g. {paths.display(first)})",
                 setup_hint,
                 c,
             )
@@ -1108,7 +1090,7 @@ def client_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list
             )
         )
     if existing and not errors:
-        shown = ", ".join(show_path(f.path) for f in existing)
+        shown = ", ".join(paths.display(f.path) for f in existing)
         out.append(Check(f"{c}.config", "pass", "Config files", f"read {shown}", "", c))
 
     # provider / script
@@ -1121,7 +1103,7 @@ def client_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list
             detail = st.problem
         elif c == "claude":
             detail = (
-                f"{show_path(st.script.path)} has no aigate-setup block"
+                f"{paths.display(st.script.path)} has no aigate-setup block"
                 if st.script is not None
                 else "no aigate-claude script found"
             )
@@ -1229,7 +1211,7 @@ def client_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list
                     f"{c}.key",
                     "pass",
                     ktitle,
-                    f"reads ${var} (not set here), else the kept key file {show_path(st.key_file)}",
+                    f"reads ${var} (not set here), else the kept key file {paths.display(st.key_file)}",
                     "",
                     c,
                 )
@@ -1400,7 +1382,7 @@ def onboarding_check() -> Check:
     path = paths.claude_json()
     title = "Claude onboarding flag"
     hint = (
-        f'set "hasCompletedOnboarding": true in {show_path(path)} '
+        f'set "hasCompletedOnboarding": true in {paths.display(path)} '
         "(or finish one interactive start of `claude`)"
     )
     try:
@@ -1410,7 +1392,7 @@ def onboarding_check() -> Check:
             "claude.onboarding",
             "warn",
             title,
-            f"{show_path(path)} does not exist: the first interactive start will block "
+            f"{paths.display(path)} does not exist: the first interactive start will block "
             "on onboarding",
             hint,
             "claude",
@@ -1420,7 +1402,7 @@ def onboarding_check() -> Check:
             "claude.onboarding",
             "warn",
             title,
-            f"{show_path(path)} cannot be read: {_one_line(str(exc), 100)}",
+            f"{paths.display(path)} cannot be read: {_one_line(str(exc), 100)}",
             hint,
             "claude",
         )
@@ -1429,7 +1411,7 @@ def onboarding_check() -> Check:
             "claude.onboarding",
             "pass",
             title,
-            f"hasCompletedOnboarding is true in {show_path(path)}",
+            f"hasCompletedOnboarding is true in {paths.display(path)}",
             "",
             "claude",
         )
@@ -1437,7 +1419,7 @@ def onboarding_check() -> Check:
         "claude.onboarding",
         "warn",
         title,
-        f"hasCompletedOnboarding is not set in {show_path(path)}: the first interactive "
+        f"hasCompletedOnboarding is not set in {paths.display(path)}: the first interactive "
         "start will block on onboarding",
         hint,
         "claude",
@@ -1566,7 +1548,7 @@ def binary_check(client: str, configured: bool, requested: bool) -> Check:
             f"{client}.binary",
             "warn",
             title,
-            f"{show_path(found)} cannot be run: {exc.strerror or exc}",
+            f"{paths.display(found)} cannot be run: {exc.strerror or exc}",
             INSTALL[client],
             client,
         )
@@ -1575,7 +1557,7 @@ def binary_check(client: str, configured: bool, requested: bool) -> Check:
             f"{client}.binary",
             "warn",
             title,
-            f"{show_path(found)}: `{name} --version` did not answer within {check_timeout():g}s",
+            f"{paths.display(found)}: `{name} --version` did not answer within {check_timeout():g}s",
             INSTALL[client],
             client,
         )
@@ -1586,11 +1568,13 @@ def binary_check(client: str, configured: bool, requested: bool) -> Check:
             f"{client}.binary",
             "warn",
             title,
-            f"{show_path(found)}: `{name} --version` exited with {code}",
+            f"{paths.display(found)}: `{name} --version` exited with {code}",
             INSTALL[client],
             client,
         )
-    return Check(f"{client}.binary", "pass", title, f"{show_path(found)} ({version})", "", client)
+    return Check(
+        f"{client}.binary", "pass", title, f"{paths.display(found)} ({version})", "", client
+    )
 
 
 def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Check:
@@ -2117,7 +2101,7 @@ def run_fix(
             return 1 if failed else 0
     result = fsio.apply(changes, command="doctor")
     for ch, status in result.statuses:
-        say(f"--fix: {status} {show_path(ch.path)} ({ch.client})")
+        say(f"--fix: {status} {paths.display(ch.path)} ({ch.client})")
     if result.run_id:
         say(f"--fix: undo with: aigate-setup restore {result.run_id}")
     # Check again (files only: no second round of network requests).

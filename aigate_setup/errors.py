@@ -98,10 +98,15 @@ class GatewayError(AigateError):
         super().__init__(message, hint)
 
 
-def mask_key(key: str | None) -> str:
-    """Show a key as `sk-...abcd` (never more than the last four characters)."""
-    if not key:
-        return "(not set)"
-    prefix = "sk-" if key.startswith("sk-") else ""
-    tail = key[-4:] if len(key) >= 12 else ""
-    return f"{prefix}...{tail}"
+class ParseError(ValueError):
+    """A syntax (or shape) problem in a file's text, with a 1-based line and column.
+
+    The one parse error of every reader (JSONC, TOML, managed blocks); callers that know the
+    file turn it into a ConfigError with `path:line:col`.
+    """
+
+    def __init__(self, message: str, line: int, column: int = 1) -> None:
+        super().__init__(f"{line}:{column}: {message}")
+        self.message = message
+        self.line = line
+        self.column = column

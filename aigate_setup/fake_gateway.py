@@ -31,7 +31,7 @@ from types import FrameType, TracebackType
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from aigate_setup.errors import mask_key
+from aigate_setup.secrets import mask_key
 
 REPLY = "OK"
 

@@ -28,9 +28,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from aigate_setup import __version__, paths, report
-from aigate_setup.errors import AigateError, ConfigError, UsageError, mask_key
+from aigate_setup import __version__, paths, report, settings
+from aigate_setup.errors import AigateError, ConfigError, UsageError
 from aigate_setup.options import RestoreOptions
+from aigate_setup.secrets import mask_key
 
 Status = Literal["created", "updated", "unchanged"]
 
@@ -233,11 +234,7 @@ def color_diff(diff: str, stream: Any = None) -> str:
 
 
 def _lock_timeout() -> float:
-    value = os.environ.get("AIGATE_LOCK_TIMEOUT", "")
-    try:
-        return max(0.0, float(value)) if value else DEFAULT_LOCK_TIMEOUT
-    except ValueError:
-        return DEFAULT_LOCK_TIMEOUT
+    return settings.lock_timeout()
 
 
 if sys.platform == "win32":

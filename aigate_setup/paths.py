@@ -63,3 +63,24 @@ def templates_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).parent.parent / "templates"
+
+
+def display(path: Path | str) -> str:
+    """A path for people: `~/...` under HOME (shorter, no user name); JSON keeps absolute paths."""
+    p = str(path)
+    home_dir = str(home()).rstrip(os.sep)
+    if home_dir and (p == home_dir or p.startswith(home_dir + os.sep)):
+        return "~" + p[len(home_dir) :].replace(os.sep, "/")
+    return p
+
+
+def relative(path: Path) -> str:
+    """A path as `check` reports it: relative to the current directory when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        pass
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

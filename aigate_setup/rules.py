@@ -16,11 +16,12 @@ from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from aigate_setup.catalog import Catalog
-from aigate_setup.errors import mask_key
+from aigate_setup.errors import ParseError
 from aigate_setup.findings import Finding, Severity
 from aigate_setup.merge import jsonc
-from aigate_setup.merge.tomlread import TomlError, parse_toml
+from aigate_setup.merge.tomlread import parse_toml
 from aigate_setup.options import is_loopback
+from aigate_setup.secrets import mask_key
 
 FileKind = Literal[
     "codex-user",
@@ -478,8 +479,8 @@ class _TomlIndex:
 
 def _check_codex(c: _Ctx) -> None:
     try:
-        data = parse_toml(c.text, editable=False)
-    except TomlError as exc:
+        data = parse_toml(c.text)
+    except ParseError as exc:
         c.add("AIG001", exc.line, exc.column, f"invalid TOML: {exc.message}")
         return
     idx = _TomlIndex(c.text)
@@ -594,7 +595,7 @@ def _check_codex(c: _Ctx) -> None:
 def _parse_json_object(c: _Ctx) -> jsonc.Node | None:
     try:
         root = jsonc.parse(c.text)
-    except jsonc.JsoncError as exc:
+    except ParseError as exc:
         c.add("AIG001", exc.line, exc.column, f"invalid JSON: {exc.message}")
         return None
     if root.kind != "object":

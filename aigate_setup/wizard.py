@@ -7,7 +7,6 @@ summary (text or one JSON document). Nothing is written before the smoke test ha
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -16,12 +15,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aigate_setup import catalog as catalog_mod
-from aigate_setup import fsio, gateway, paths, plan, report
+from aigate_setup import fsio, gateway, paths, plan, report, settings
 from aigate_setup.catalog import Catalog, Model
-from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError, mask_key
+from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError
 from aigate_setup.options import CLIENTS, Common, InitOptions
+from aigate_setup.secrets import mask_key
 
-TIMEOUT_ENV = "AIGATE_TIMEOUT"  # seconds per gateway request (smoke test and catalog)
 SMOKE_TIMEOUT = 30.0
 CATALOG_TIMEOUT = 10.0
 
@@ -128,19 +127,7 @@ def _has_tty(json_mode: bool = False) -> bool:
 
 def request_timeout(default: float) -> float:
     """Per-request timeout in seconds; AIGATE_TIMEOUT overrides it (slow networks, tests)."""
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise UsageError(
-            f"{TIMEOUT_ENV}={raw!r} is not a positive number of seconds",
-            f"e.g. {TIMEOUT_ENV}=30, or unset it",
-        )
-    return value
+    return settings.timeout(default)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,7 +320,7 @@ def interactive_answers(opts: InitOptions, out: Out) -> Answers:
         say(f"Key: {mask_key(key)}")
         target = paths.aigate_config_dir() / "key"
         if prompts.confirm(
-            f"Keep it in {display_path(target)} (readable only by you) for the generated configs?",
+            f"Keep it in {paths.display(target)} (readable only by you) for the generated configs?",
             default=True,
         ):
             key_file = target
@@ -415,7 +402,7 @@ def interactive_answers(opts: InitOptions, out: Out) -> Answers:
         "Where should the configs go?",
         [
             ("user: your home directory (every project)", "user"),
-            (f"project: {display_path(opts.project_dir)} only", "project"),
+            (f"project: {paths.display(opts.project_dir)} only", "project"),
         ],
         default=opts.scope,
     )
@@ -632,15 +619,6 @@ def _one_line(text: str, limit: int = 200) -> str:
 # output
 
 
-def display_path(path: Path) -> str:
-    """`~/...` for paths under HOME (text output only; JSON keeps absolute paths)."""
-    try:
-        rel = path.relative_to(paths.home())
-    except ValueError:
-        return str(path)
-    return "~" if str(rel) == "." else f"~/{rel.as_posix()}"
-
-
 def show_diffs(changes: list[fsio.FileChange], out: Out) -> None:
     stream = out.stream
     for ch in changes:
@@ -670,7 +648,7 @@ def show_statuses(changes: list[fsio.FileChange], out: Out, *, title: str) -> No
     out.say(title)
     for ch in changes:
         symbol = report.status_symbol(_status_word(ch.status), out.stream)
-        out.say(f"  {symbol} {ch.status:<9}  {display_path(ch.path)}  ({ch.client})")
+        out.say(f"  {symbol} {ch.status:<9}  {paths.display(ch.path)}  ({ch.client})")
 
 
 def show_summary(
@@ -684,7 +662,7 @@ def show_summary(
     out.say("Files:")
     for ch, st in statuses:
         symbol = report.status_symbol(_status_word(st), out.stream)
-        out.say(f"  {symbol} {st:<9}  {display_path(ch.path)}  ({ch.client})")
+        out.say(f"  {symbol} {st:<9}  {paths.display(ch.path)}  ({ch.client})")
     if run_id:
         out.say(f"Backup: run {run_id}; undo it with: aigate-setup restore {run_id}")
     else:
@@ -708,17 +686,17 @@ def next_step(client: str, statuses: list[tuple[fsio.FileChange, str]]) -> str:
         return BINARIES[client]
     scripts = [ch.path for ch, _ in statuses if ch.client == "claude" and ch.path.suffix == ".sh"]
     ps1 = [ch.path for ch, _ in statuses if ch.client == "claude" and ch.path.suffix == ".ps1"]
-    script = display_path(scripts[0]) if scripts else "~/.config/aigate/aigate-claude.sh"
+    script = paths.display(scripts[0]) if scripts else "~/.config/aigate/aigate-claude.sh"
     text = f". {script} && claude"
     if ps1:
-        text += f"   (PowerShell: . {display_path(ps1[0])}; claude)"
+        text += f"   (PowerShell: . {paths.display(ps1[0])}; claude)"
     return text
 
 
 def export_hint(key_env: str, key_file: Path | None = None) -> str:
     """How to set the key in bash/zsh, fish and PowerShell (never the key itself)."""
     if key_file is not None:
-        f = display_path(key_file)
+        f = paths.display(key_file)
         return (
             f'bash/zsh: export {key_env}="$(cat {f})"; '
             f"fish: set -gx {key_env} (cat {f}); "

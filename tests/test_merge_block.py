@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aigate_setup.merge.block import BEGIN, END, BlockError, extract_block, merge_block
+from aigate_setup.merge.block import BEGIN, END, ParseError, extract_block, merge_block
 from aigate_setup.merge.text import decode, encode
 
 BODY = 'export ANTHROPIC_BASE_URL="https://api.aigate.shop"\nexport ANTHROPIC_MODEL="m"\n'
@@ -54,11 +54,11 @@ def test_no_block() -> None:
     ],
 )
 def test_broken_markers(text: str, line: int, message: str) -> None:
-    with pytest.raises(BlockError) as info:
+    with pytest.raises(ParseError) as info:
         merge_block(text, BODY)
     assert message in info.value.message
     assert (info.value.line, info.value.column) == (line, 1)
-    with pytest.raises(BlockError):
+    with pytest.raises(ParseError):
         extract_block(text)
 
 

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_merge_text import assert_only_spans_changed, merged
 
+from aigate_setup.errors import ParseError
 from aigate_setup.merge import jsonc
-from aigate_setup.merge.jsonc import JsoncError, dumps, find, line_col, loads, parse
+from aigate_setup.merge.jsonc import dumps, find, line_col, loads, parse
 from aigate_setup.merge.text import decode, encode
 
 BASE = "https://api.aigate.shop/v1"
@@ -75,7 +76,7 @@ def test_duplicate_keys_last_wins() -> None:
 def test_deep_nesting() -> None:
     text = '{"a": ' * 200 + "1" + "}" * 200
     assert find(parse(text), ["a"] * 200) is not None
-    with pytest.raises(JsoncError, match="nesting deeper"):
+    with pytest.raises(ParseError, match="nesting deeper"):
         parse("[" * 1000 + "]" * 1000)
 
 
@@ -103,7 +104,7 @@ def test_deep_nesting() -> None:
     ],
 )
 def test_errors_have_positions(text: str, message: str, line: int, column: int) -> None:
-    with pytest.raises(JsoncError) as info:
+    with pytest.raises(ParseError) as info:
         parse(text)
     assert message in info.value.message
     assert (info.value.line, info.value.column) == (line, column)
@@ -229,12 +230,12 @@ def test_dict_values_merge_instead_of_replacing() -> None:
 
 
 def test_shape_errors() -> None:
-    with pytest.raises(JsoncError, match=r"provider is a string, expected an object") as info:
+    with pytest.raises(ParseError, match=r"provider is a string, expected an object") as info:
         jsonc.set_value('{\n  "provider": "x"\n}', ["provider", "aigate", "npm"], "y")
     assert (info.value.line, info.value.column) == (2, 15)
-    with pytest.raises(JsoncError, match="top level"):
+    with pytest.raises(ParseError, match="top level"):
         jsonc.set_value("[1]", ["a"], 1)
-    with pytest.raises(JsoncError, match="expected ',' or '}'"):
+    with pytest.raises(ParseError, match="expected ',' or '}'"):
         jsonc.set_value('{"a": 1 "b": 2}', ["c"], 1)
     with pytest.raises(ValueError):
         jsonc.set_value("{}", ["a"], float("nan"))
@@ -261,7 +262,7 @@ def test_append_to_array() -> None:
     assert jsonc.append_to_array('{"e": ["a",]}', ["e"], "b") == '{"e": ["a", "b",]}'
     assert jsonc.append_to_array('{"e": []}', ["e"], "b") == '{"e": [\n  "b"\n]}'
     assert jsonc.append_to_array("{}", ["e"], "b") == '{\n  "e": [\n    "b"\n  ]\n}'
-    with pytest.raises(JsoncError, match="e is a string, expected an array"):
+    with pytest.raises(ParseError, match="e is a string, expected an array"):
         jsonc.append_to_array('{"e": "x"}', ["e"], "b")
 
 

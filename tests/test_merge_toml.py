@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_merge_text import assert_lines_kept, assert_only_spans_changed, merged
 
+from aigate_setup.errors import ParseError
 from aigate_setup.merge import toml
 from aigate_setup.merge.text import decode, encode
-from aigate_setup.merge.toml import TomlError, parse_toml, set_values
+from aigate_setup.merge.toml import parse_toml, set_values
 
 BASE = "https://api.aigate.shop/v1"
 
@@ -32,14 +33,14 @@ def owned(model: str = "openai/gpt-5.5", base: str = BASE) -> dict[tuple[str, ..
 
 
 def test_parse_errors_have_positions() -> None:
-    with pytest.raises(TomlError) as info:
+    with pytest.raises(ParseError) as info:
         parse_toml("a = 1\nb = \n")
     assert (info.value.line, info.value.column) == (2, 5)
     assert info.value.message == "Invalid value"
-    with pytest.raises(TomlError) as info:
+    with pytest.raises(ParseError) as info:
         parse_toml("[x]\na = 1\n[x]\n")
     assert info.value.line == 3
-    with pytest.raises(TomlError):
+    with pytest.raises(ParseError):
         set_values('model = "a"\nmodel = "b"\n', owned())
 
 
@@ -136,10 +137,10 @@ def test_other_shapes_of_model_providers(text: str) -> None:
 
 
 def test_shape_errors() -> None:
-    with pytest.raises(TomlError, match="model_providers is not a table") as info:
+    with pytest.raises(ParseError, match="model_providers is not a table") as info:
         set_values('a = 1\nmodel_providers = "x"\n', owned())
     assert info.value.line == 2
-    with pytest.raises(TomlError, match="not a table"):
+    with pytest.raises(ParseError, match="not a table"):
         set_values('[[model_providers.aigate]]\nname = "x"\n', owned())
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
+from aigate_setup.clients.base import Auth, Route
 from aigate_setup.errors import ConfigError
 from aigate_setup.options import gateway_root
 
@@ -31,6 +32,15 @@ if TYPE_CHECKING:
     from aigate_setup.rules import RuleContext
 
 NAME = "claude"
+TITLE = "Claude Code"
+BINARY = "claude"
+INSTALL_HINT = "npm install -g @anthropic-ai/claude-code@2.1.197"
+# The smoke probe: the route this client really calls, with the auth header it sends.
+PROBE_ROUTE: Route = "messages"
+PROBE_AUTH: Auth = "bearer"
+# The endpoint type a catalog entry must list for this client to use the model.
+CATALOG_ENDPOINT = "anthropic"
+ENDPOINT_MISSING = "no Anthropic Messages route (/v1/messages), which Claude Code needs"
 SH_NAME = "aigate-claude.sh"
 PS1_NAME = "aigate-claude.ps1"
 # PowerShell treats these as single quotes too, so inside '...' each must be doubled.
@@ -159,11 +169,12 @@ def header(path: Path, *, ps1: bool) -> str:
 
 
 def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
-    from aigate_setup.merge.block import BlockError, extract_block
+    from aigate_setup.errors import ParseError
+    from aigate_setup.merge.block import extract_block
 
     try:
         extract_block(text)
-    except BlockError as exc:
+    except ParseError as exc:
         return ConfigError(
             exc.message,
             path=path,

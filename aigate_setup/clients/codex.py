@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
+from aigate_setup.clients.base import Auth, Route
 from aigate_setup.clients.common import PROVIDER_ID, PROVIDER_NAME, same_path
 from aigate_setup.errors import ConfigError
 
@@ -24,6 +25,15 @@ if TYPE_CHECKING:
     from aigate_setup.rules import RuleContext
 
 NAME = "codex"
+TITLE = "Codex"
+BINARY = "codex"
+INSTALL_HINT = "npm install -g @openai/codex@0.169.0"
+# The smoke probe: the route this client really calls, with the auth header it sends.
+PROBE_ROUTE: Route = "responses"
+PROBE_AUTH: Auth = "bearer"
+# The endpoint type a catalog entry must list for this client to use the model.
+CATALOG_ENDPOINT = "openai-response"
+ENDPOINT_MISSING = "no Responses API route (/v1/responses), which Codex needs"
 WIRE_API = "responses"  # "chat" is a hard error in Codex 0.169
 RESERVED_PROVIDER_IDS = frozenset({"openai", "ollama", "lmstudio"})
 TEMPLATE = "codex/config.toml.j2"
@@ -102,11 +112,12 @@ def context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
 
 def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
     """Why the existing config.toml cannot take our edits (syntax, or a key of the wrong type)."""
-    from aigate_setup.merge.toml import TomlError, parse_toml
+    from aigate_setup.errors import ParseError
+    from aigate_setup.merge.toml import parse_toml
 
     try:
         data = parse_toml(text)
-    except TomlError as exc:
+    except ParseError as exc:
         return ConfigError(
             exc.message,
             path=path,

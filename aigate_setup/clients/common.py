@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigate_setup.errors import ConfigError, UsageError
+from aigate_setup.errors import ConfigError, ParseError, UsageError
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
@@ -158,7 +158,7 @@ def json_problem(path: Path, text: str, sel: Selection, *, provider: bool) -> Co
         return None
     try:
         root = jsonc.parse(text)
-    except jsonc.JsoncError as exc:
+    except ParseError as exc:
         return ConfigError(
             exc.message,
             path=path,

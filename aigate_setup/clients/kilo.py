@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients import common
+from aigate_setup.clients.base import Auth, Route
 from aigate_setup.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -31,6 +32,15 @@ if TYPE_CHECKING:
     from aigate_setup.rules import RuleContext
 
 NAME = "kilo"
+TITLE = "Kilo"
+BINARY = "kilo"
+INSTALL_HINT = "npm install -g @kilocode/cli@7.7.7"
+# The smoke probe: the route this client really calls, with the auth header it sends.
+PROBE_ROUTE: Route = "chat"
+PROBE_AUTH: Auth = "bearer"
+# The endpoint type a catalog entry must list for this client to use the model.
+CATALOG_ENDPOINT = "openai"
+ENDPOINT_MISSING = "no Chat Completions route (/v1/chat/completions), which Kilo needs"
 SCHEMA = "https://app.kilo.ai/config.json"
 USER_TEMPLATE = "kilo/kilo.jsonc.j2"
 PROJECT_TEMPLATE = "kilo/kilo-project.jsonc.j2"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients import common
+from aigate_setup.clients.base import Auth, Route
 from aigate_setup.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -23,6 +24,15 @@ if TYPE_CHECKING:
     from aigate_setup.rules import RuleContext
 
 NAME = "opencode"
+TITLE = "OpenCode"
+BINARY = "opencode"
+INSTALL_HINT = "npm install -g opencode-ai@1.18.33"
+# The smoke probe: the route this client really calls, with the auth header it sends.
+PROBE_ROUTE: Route = "chat"
+PROBE_AUTH: Auth = "bearer"
+# The endpoint type a catalog entry must list for this client to use the model.
+CATALOG_ENDPOINT = "openai"
+ENDPOINT_MISSING = "no Chat Completions route (/v1/chat/completions), which OpenCode needs"
 SCHEMA = "https://opencode.ai/config.json"
 TEMPLATE = "opencode/opencode.json.j2"
 

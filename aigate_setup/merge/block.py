@@ -8,20 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aigate_setup.errors import ParseError
 from aigate_setup.merge.text import newline_of
 
 BEGIN = "# >>> aigate-setup >>>"
 END = "# <<< aigate-setup <<<"
-
-
-class BlockError(ValueError):
-    """Broken block markers, with the 1-based line (column is always 1)."""
-
-    def __init__(self, message: str, line: int, column: int = 1) -> None:
-        super().__init__(f"{line}:{column}: {message}")
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 def _lines(text: str) -> list[str]:
@@ -47,13 +38,13 @@ def _find(text: str) -> _Span | None:
         marker = line.strip(" \t\r\n")
         if marker == BEGIN:
             if begin is not None:
-                raise BlockError(
+                raise ParseError(
                     f"{BEGIN!r} again on line {number} before the block of line {begin[0]} "
                     f"was closed by {END!r}",
                     number,
                 )
             if found is not None:
-                raise BlockError(
+                raise ParseError(
                     f"a second aigate-setup block starts on line {number} (the first starts "
                     f"on line {found[0]}); keep only one",
                     number,
@@ -61,12 +52,12 @@ def _find(text: str) -> _Span | None:
             begin = (number, offset + len(line))
         elif marker == END:
             if begin is None:
-                raise BlockError(f"{END!r} on line {number} without {BEGIN!r} before it", number)
+                raise ParseError(f"{END!r} on line {number} without {BEGIN!r} before it", number)
             found = (begin[0], _Span(begin[1], offset))
             begin = None
         offset += len(line)
     if begin is not None:
-        raise BlockError(f"{BEGIN!r} on line {begin[0]} has no {END!r} after it", begin[0])
+        raise ParseError(f"{BEGIN!r} on line {begin[0]} has no {END!r} after it", begin[0])
     return found[1] if found else None
 
 

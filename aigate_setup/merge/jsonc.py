@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from aigate_setup.errors import ParseError
 from aigate_setup.merge.text import line_indent, line_start, newline_of
 
 NodeKind = Literal["object", "array", "string", "number", "bool", "null"]
@@ -34,16 +35,6 @@ _LITERALS: dict[str, tuple[NodeKind, Any]] = {
     "false": ("bool", False),
     "null": ("null", None),
 }
-
-
-class JsoncError(ValueError):
-    """A JSONC syntax (or shape) problem, with a 1-based line and column."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(f"{line}:{column}: {message}")
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 @dataclass
@@ -83,9 +74,9 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - line_start(text, offset) + 1
 
 
-def _error(text: str, offset: int, message: str) -> JsoncError:
+def _error(text: str, offset: int, message: str) -> ParseError:
     line, col = line_col(text, offset)
-    return JsoncError(message, line, col)
+    return ParseError(message, line, col)
 
 
 def _skip(text: str, pos: int) -> int:
@@ -102,7 +93,7 @@ class _Parser:
         self.text = text
         self.n = len(text)
 
-    def err(self, pos: int, message: str) -> JsoncError:
+    def err(self, pos: int, message: str) -> ParseError:
         return _error(self.text, pos, message)
 
     def describe(self, pos: int) -> str:
@@ -233,7 +224,7 @@ class _Parser:
 
 
 def parse(text: str) -> Node:
-    """Parse JSONC text into a `Node` tree. Raises JsoncError (1-based line/column)."""
+    """Parse JSONC text into a `Node` tree. Raises ParseError (1-based line/column)."""
     p = _Parser(text)
     pos = _skip(text, 0)
     if pos >= len(text):
@@ -459,7 +450,7 @@ def _new_document(text: str, path: Sequence[str], value: Any) -> str:
     return text + sep + body + tail
 
 
-def _shape_error(text: str, node: Node, path: Sequence[str], what: str) -> JsoncError:
+def _shape_error(text: str, node: Node, path: Sequence[str], what: str) -> ParseError:
     dotted = ".".join(path)
     return _error(text, node.start, f"{dotted} is {KIND_NAMES[node.kind]}, expected {what}")
 
@@ -481,7 +472,7 @@ def set_value(text: str, path: Sequence[str], value: Any) -> str:
     Missing objects on the way are created; a missing key becomes the last member of its object,
     following the file's indentation and newline style. A dict merges into an existing object key
     by key (user keys that `value` does not name are kept); any other value replaces the old one.
-    Returns `text` itself when the value is already equal. Raises JsoncError when the text does
+    Returns `text` itself when the value is already equal. Raises ParseError when the text does
     not parse or a step of the path exists but is not an object.
     """
     path = list(path)
@@ -524,7 +515,7 @@ def append_to_array(text: str, path: Sequence[str], item: Any) -> str:
     """Append `item` to the array at `path` unless it is already in it (then `text` is returned).
 
     Comments and formatting inside the array are kept. A missing array is created as `[item]`.
-    Raises JsoncError when the value at `path` exists but is not an array.
+    Raises ParseError when the value at `path` exists but is not an array.
     """
     path = list(path)
     if is_blank(text):

@@ -17,25 +17,38 @@ from typing import Any
 
 import tomlkit
 from tomlkit.container import Container
-from tomlkit.exceptions import ParseError, TOMLKitError
+from tomlkit.exceptions import ParseError as TomlkitParseError
+from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
+from aigate_setup.errors import ParseError
 from aigate_setup.merge.text import newline_of
-from aigate_setup.merge.tomlread import TomlError, parse_toml
+from aigate_setup.merge.tomlread import parse_toml as _parse_plain
 
-__all__ = ["TomlError", "parse_toml", "remove_value", "set_values"]
+__all__ = ["ParseError", "parse_toml", "remove_value", "set_values"]
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """Plain values of a TOML document that tomlkit can also edit; ParseError otherwise.
+
+    Readers that only validate (check, doctor) use `tomlread.parse_toml`, which skips this
+    second, much slower parse.
+    """
+    data = _parse_plain(text)
+    _document(text)
+    return data
 
 
 def _document(text: str) -> TOMLDocument:
     try:
         return tomlkit.parse(text)
-    except ParseError as exc:
+    except TomlkitParseError as exc:
         message = str(exc)
         message = re.sub(r"\s*at line \d+ col \d+\s*$", "", message)
-        raise TomlError(message, exc.line, exc.col) from None
+        raise ParseError(message, exc.line, exc.col) from None
     except TOMLKitError as exc:  # pragma: no cover - tomllib catches these first
-        raise TomlError(str(exc), 1, 1) from None
+        raise ParseError(str(exc), 1, 1) from None
 
 
 def _key_line(text: str, key: str) -> tuple[int, int]:
@@ -125,7 +138,7 @@ def _set_in(
             return True
         if isinstance(child, AoT) or not isinstance(child, MutableMapping):
             line, col = _key_line(text, key)
-            raise TomlError(f"{'.'.join(path[: i + 1])} is not a table", line, col)
+            raise ParseError(f"{'.'.join(path[: i + 1])} is not a table", line, col)
         node = child
     raise ValueError("set_values needs non-empty paths")
 
@@ -208,7 +221,7 @@ def set_values(
     Existing keys keep their position and line comment; a missing root key goes after the last
     root key, before the first table (it would belong to that table otherwise); a missing table
     is appended at the end after a blank line. Returns `text` unchanged when every value is
-    already equal. Raises TomlError when the text is not valid TOML or a path crosses a value
+    already equal. Raises ParseError when the text is not valid TOML or a path crosses a value
     that is not a table.
     """
     del root_keys_before_tables  # root keys always go before the first table
@@ -231,7 +244,7 @@ def set_values(
         out = out[: -len(nl)]
     # Never hand back a document that Codex would refuse, or one that means something else.
     if parse_toml(out) != _expected(before, updates):
-        raise TomlError(
+        raise ParseError(
             "cannot merge the aigate settings into this file without changing other settings",
             1,
             1,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import email.utils
 import errno
 import json
-import os
 import random
 import re
 import socket
@@ -20,18 +19,20 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from aigate_setup import __version__
-from aigate_setup.errors import GatewayError, mask_key
+from aigate_setup import __version__, settings
+from aigate_setup.clients.base import Auth, Route
+from aigate_setup.errors import GatewayError
 from aigate_setup.options import DEFAULT_KEY_ENV, gateway_root
+from aigate_setup.secrets import mask_key
+from aigate_setup.settings import TIMEOUT_ENV
 
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for an answer to a GET
 CONNECT_TIMEOUT = 10.0  # seconds to wait for the TCP/TLS connection
-TIMEOUT_ENV = "AIGATE_TIMEOUT"  # overrides DEFAULT_TIMEOUT (and caps the connect timeout)
 RETRY_STATUSES = frozenset({429, 500, 502, 503})
 BACKOFF_BASE = 0.5  # first retry waits about this long, then doubling (with jitter)
 BACKOFF_CAP = 8.0
@@ -40,8 +41,6 @@ SMOKE_PROMPT = "Say OK."
 SMOKE_MAX_TOKENS = 32  # OpenAI's Responses API rejects max_output_tokens below 16
 ANTHROPIC_VERSION = "2023-06-01"
 
-Route = Literal["responses", "chat", "messages"]
-Auth = Literal["bearer", "x-api-key"]
 
 _KEYLIKE = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]{8,}")
@@ -52,13 +51,8 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 def default_timeout() -> float:
-    """DEFAULT_TIMEOUT, or $AIGATE_TIMEOUT (seconds) when it is a positive number."""
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
+    """DEFAULT_TIMEOUT, or $AIGATE_TIMEOUT (seconds)."""
+    return settings.timeout(DEFAULT_TIMEOUT)
 
 
 def _timeout(seconds: float) -> httpx.Timeout:
@@ -548,13 +542,11 @@ class Probe:
 
 
 def probe_for(client: str, model: str) -> Probe:
-    """The route and auth header each client really uses."""
-    if client == "codex":
-        return Probe(client, model, "responses", "bearer")
-    if client == "claude":
-        # The generated script exports ANTHROPIC_AUTH_TOKEN, which Claude Code sends as Bearer.
-        return Probe(client, model, "messages", "bearer")
-    return Probe(client, model, "chat", "bearer")
+    """The route and auth header each client really uses (each client module says which)."""
+    from aigate_setup.clients import get
+
+    module = get(client)
+    return Probe(client, model, module.PROBE_ROUTE, module.PROBE_AUTH)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,55 @@
+"""The shape every client module has (`ClientModule`), and the small types it uses.
+
+A client module knows everything about one coding client: its files and layers in precedence
+order, what aigate-setup owns there and how to render/merge it, its static rules, its binary and
+install hint, and the route and auth header its smoke probe uses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from aigate_setup.catalog import Catalog
+    from aigate_setup.errors import ConfigError
+    from aigate_setup.findings import Finding
+    from aigate_setup.plan import Selection
+    from aigate_setup.rules import RuleContext
+
+Route = Literal["responses", "chat", "messages"]
+Auth = Literal["bearer", "x-api-key"]
+
+
+class ClientModule(Protocol):
+    NAME: str
+    TITLE: str
+    BINARY: str
+    INSTALL_HINT: str
+    PROBE_ROUTE: Route
+    PROBE_AUTH: Auth
+    CATALOG_ENDPOINT: str
+    ENDPOINT_MISSING: str
+
+    def target_paths(self, scope: str, project_dir: Path) -> list[Path]: ...
+
+    def targets(self, sel: Selection) -> list[Path]: ...
+
+    def config_paths(self, project_dir: Path) -> list[tuple[Path, str]]: ...
+
+    def parse_problem(self, sel: Selection, path: Path, text: str) -> ConfigError | None: ...
+
+    def render(
+        self, sel: Selection, catalog: Catalog | None, path: Path, old_text: str | None
+    ) -> str: ...
+
+    def file_kind(self, path: Path, project_dir: Path | None = None) -> str: ...
+
+    def validate(
+        self,
+        path: Path,
+        text: str,
+        ctx: RuleContext | None = None,
+        *,
+        project_dir: Path | None = None,
+    ) -> list[Finding]: ...
