@@ -13,8 +13,9 @@ echo "== ruff check" >&2
 ruff check .
 echo "== ruff format --check" >&2
 ruff format --check .
-echo "== mypy --strict aigate_setup" >&2
-mypy --strict aigate_setup
+echo "== mypy --strict (package and tests; Python 3.11 and 3.10)" >&2
+mypy --strict aigate_setup tests scripts
+mypy --strict --python-version 3.10 aigate_setup
 echo "== install the pinned coding clients (end-to-end tests)" >&2
 # The e2e tests (pytest marker e2e) run the real clients; they FAIL with the reason when the
 # install did not work, so a failed install does not stop the rest of the suite here.

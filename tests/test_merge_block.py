@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aigate_setup.merge.block import BEGIN, END, ParseError, extract_block, merge_block
+from aigate_setup.errors import ParseError
+from aigate_setup.merge.block import BEGIN, END, extract_block, merge_block
 from aigate_setup.merge.text import decode, encode
 
 BODY = 'export ANTHROPIC_BASE_URL="https://api.aigate.shop"\nexport ANTHROPIC_MODEL="m"\n'
