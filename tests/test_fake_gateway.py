@@ -16,7 +16,7 @@ import httpx
 import pytest
 from conftest import TEST_KEY
 
-from aigate_setup.fake_gateway import FakeGateway, default_catalog, parse_sse
+from aigate_setup.testing import FakeGateway, default_catalog, parse_sse
 
 BEARER = {"Authorization": f"Bearer {TEST_KEY}"}
 XKEY = {"x-api-key": TEST_KEY}
@@ -498,7 +498,7 @@ def test_request_log_masks_the_key(fake_gateway: FakeGateway, http: httpx.Client
 
 def test_module_runs_prints_url_and_stops_on_ctrl_c(http: httpx.Client) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aigate_setup.fake_gateway", "--port", "0", "--catalog", "openai"],
+        [sys.executable, "-m", "aigate_setup.testing", "--port", "0", "--catalog", "openai"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
