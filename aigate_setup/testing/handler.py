@@ -309,6 +309,7 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             head_only = self.command == "HEAD" and not answer.chunked
             complete = head_only or self._write_body(answer)
+            self.connection.settimeout(self.timeout)  # _write may have shortened it
             if complete and answer.chunked:
                 self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()

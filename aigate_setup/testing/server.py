@@ -225,6 +225,12 @@ class FakeGateway:
         with self._lock:
             self._log.clear()
 
+    @property
+    def open_connections(self) -> int:
+        """Connections a handler is still serving (a test can see a hostile body end)."""
+        with self._lock:
+            return len(self._conns)
+
     # internals used by the handler
 
     def _take_fault(self, path: str) -> Fault | None:
