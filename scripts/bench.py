@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from aigate_setup.fake_gateway import FakeGateway  # noqa: E402
+from aigate_setup.testing import FakeGateway  # noqa: E402
 
 KEY = "sk-bench-demo"
 MODEL = "openai/gpt-5.5"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the fake AIGate gateway: `python scripts/fake_gateway.py --port 8787 [--catalog newapi]`.
 
-Same as `python -m aigate_setup.fake_gateway`; see `--help`.
+Same as `python -m aigate_setup.testing`; see `--help`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 # Let the script run from a checkout even when the package is not installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aigate_setup.fake_gateway import main
+from aigate_setup.testing import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,7 +10,7 @@ CLI=("$PY" -m aigate_setup)
 
 sandbox="$(mktemp -d -t aigate-try.XXXXXX)"
 port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$PY" -m aigate_setup.fake_gateway --port "$port" --quiet >"$sandbox/gateway.log" 2>&1 &
+"$PY" -m aigate_setup.testing --port "$port" --quiet >"$sandbox/gateway.log" 2>&1 &
 gw=$!
 trap 'kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true' EXIT
 

@@ -89,7 +89,7 @@ def cli_run() -> object:
 TEST_KEY = "sk-test-0123456789abcdefWXYZ"
 
 
-from aigate_setup.fake_gateway import FakeGateway  # noqa: E402
+from aigate_setup.testing import FakeGateway  # noqa: E402
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aigate_setup.fake_gateway import FakeGateway, RecordedRequest
+from aigate_setup.testing import FakeGateway, RecordedRequest
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_BIN = REPO / ".clients" / "node_modules" / ".bin"

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from aigate_setup import catalog as cat
 from aigate_setup.errors import GatewayError, UsageError
-from aigate_setup.fake_gateway import FakeGateway
 from aigate_setup.options import Common
+from aigate_setup.testing import FakeGateway
 
 ALL = ["codex", "opencode", "kilo", "claude"]
 EXPECTED_KINDS = {
@@ -367,7 +367,7 @@ def test_load_catalog_file_errors(tmp_path: Path) -> None:
 
 
 def default_catalog(shape: str = "newapi") -> cat.Catalog:
-    from aigate_setup.fake_gateway import default_catalog as fake
+    from aigate_setup.testing import default_catalog as fake
 
     return cat.parse_catalog(fake(shape), "x")  # type: ignore[arg-type]
 

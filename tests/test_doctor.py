@@ -16,7 +16,7 @@ import pytest
 from conftest import TEST_KEY, Result, run_cli
 from writer_support import make_selection
 
-from aigate_setup.fake_gateway import FakeGateway
+from aigate_setup.testing import FakeGateway
 
 ENV = {"AIGATE_API_KEY": TEST_KEY, "AIGATE_TIMEOUT": "1"}
 

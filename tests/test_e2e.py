@@ -38,7 +38,7 @@ from e2e_support import (
     run_client,
 )
 
-from aigate_setup.fake_gateway import FakeGateway
+from aigate_setup.testing import FakeGateway
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 

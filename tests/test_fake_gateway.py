@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +18,23 @@ import httpx
 import pytest
 from conftest import TEST_KEY
 
-from aigate_setup.fake_gateway import FakeGateway, default_catalog, parse_sse
+from aigate_setup.testing import (
+    FakeGateway,
+    default_catalog,
+    gzip_bomb,
+    hostile_catalog,
+    nested_json,
+    parse_sse,
+)
+from aigate_setup.testing.hostile import (
+    ANSI_NAME,
+    FILE_REF,
+    HOSTILE_IDS,
+    HOSTILE_NAMES,
+    HUGE_CONTEXT,
+    HUGE_CONTEXT_ID,
+    LONE_SURROGATE,
+)
 
 BEARER = {"Authorization": f"Bearer {TEST_KEY}"}
 XKEY = {"x-api-key": TEST_KEY}
@@ -498,7 +516,7 @@ def test_request_log_masks_the_key(fake_gateway: FakeGateway, http: httpx.Client
 
 def test_module_runs_prints_url_and_stops_on_ctrl_c(http: httpx.Client) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aigate_setup.fake_gateway", "--port", "0", "--catalog", "openai"],
+        [sys.executable, "-m", "aigate_setup.testing", "--port", "0", "--catalog", "openai"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -525,3 +543,308 @@ def test_module_runs_prints_url_and_stops_on_ctrl_c(http: httpx.Client) -> None:
 def test_default_catalog_rejects_unknown_shape() -> None:
     with pytest.raises(ValueError, match="unknown catalog shape"):
         default_catalog("bogus")  # type: ignore[arg-type]
+
+
+# --- hostile modes (issue 18) ---------------------------------------------------------------
+
+
+def _raw_get(gw: FakeGateway, path: str, headers: dict[str, str] | None = None) -> socket.socket:
+    """Send a GET on a plain socket (no client library to buffer, decode or retry)."""
+    sock = socket.create_connection((gw.host, gw.port), timeout=5)
+    lines = [f"GET {path} HTTP/1.1", f"Host: {gw.host}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    return sock
+
+
+def _read_head(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """(status, lower-case headers, body bytes already received)."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(4096)
+        assert chunk, f"connection closed inside the headers: {buf!r}"
+        buf += chunk
+        assert len(buf) < 65536
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    status_line, *lines = head.decode().split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines)}
+    return int(status_line.split()[1]), headers, rest
+
+
+def _read_rest(sock: socket.socket, rest: bytes, limit: int, seconds: float) -> bytes:
+    """Body bytes until the server closes, `limit` bytes or `seconds`, whichever comes first."""
+    body = bytearray(rest)
+    deadline = time.monotonic() + seconds
+    while len(body) < limit and time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            break
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
+
+
+def test_drip_sends_one_byte_at_a_time_and_stops_by_itself(fake_gateway: FakeGateway) -> None:
+    fake_gateway.add_fault("/v1/models", drip=0.2, max_seconds=1.0)
+    full = json.dumps(fake_gateway.catalog).encode()
+    t0 = time.monotonic()
+    with _raw_get(fake_gateway, "/v1/models") as sock:
+        status, headers, rest = _read_head(sock)
+        assert time.monotonic() - t0 < 1.0  # the headers come at once, the body drips
+        assert (status, int(headers["content-length"])) == (200, len(full))
+        body = _read_rest(sock, rest, len(full), seconds=10)
+    elapsed = time.monotonic() - t0
+    # About one byte per 0.2 s for 1 s, then the server closes the connection by itself.
+    assert 3 <= len(body) <= 8, body
+    assert body == full[: len(body)]
+    assert 0.8 <= elapsed < 5
+
+
+def test_drip_on_a_stream_sends_one_byte_chunks(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    fake_gateway.add_fault("/v1/responses", drip=0.02, max_seconds=0.5)
+    t0 = time.monotonic()
+    seen = b""
+    with (
+        pytest.raises(httpx.RemoteProtocolError),  # cut: no terminating chunk
+        http.stream(
+            "POST",
+            f"{fake_gateway.base_url}/responses",
+            headers=BEARER,
+            json={"model": "openai/gpt-5.5", "input": "x", "stream": True},
+        ) as r,
+    ):
+        for chunk in r.iter_raw():
+            seen += chunk
+    assert 0.4 <= time.monotonic() - t0 < 5
+    assert seen.startswith(b"event: response.created")
+    assert 5 <= len(seen) <= 40  # about 25 bytes in 0.5 s, far from the whole stream
+
+
+def test_gzip_bomb_is_small_on_the_wire_and_huge_decoded(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    size = 64 * 2**20
+    fake_gateway.add_fault("/v1/models", gzip_bomb=size)
+    with http.stream("GET", f"{fake_gateway.base_url}/models") as r:
+        assert r.headers["content-encoding"] == "gzip"
+        assert r.headers["content-type"] == "application/json"
+        wire = b"".join(r.iter_raw())
+    assert len(wire) < size // 500  # over 500:1
+    assert wire == gzip_bomb(size)
+    # Decode in bounded steps: the whole thing never sits in memory.
+    dec = zlib.decompressobj(31)
+    total, head, data = 0, b"", wire
+    while data:
+        out = dec.decompress(data, 2**20)
+        head = head or out[:64]
+        total += len(out)
+        data = dec.unconsumed_tail
+    assert dec.eof
+    assert total == size
+    assert head.startswith(b'{"object":"list","data":[')
+    with pytest.raises(ValueError):
+        gzip_bomb(3)
+
+
+def test_endless_json_never_ends_until_the_client_leaves(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    fake_gateway.add_fault("/v1/models", endless="json")
+    limit = 4 * 2**20
+    got = bytearray()
+    t0 = time.monotonic()
+    with http.stream("GET", f"{fake_gateway.base_url}/models") as r:
+        assert r.headers["transfer-encoding"] == "chunked"
+        for chunk in r.iter_raw():
+            got += chunk
+            if len(got) >= limit:
+                break
+    assert len(got) >= limit and time.monotonic() - t0 < 30
+    assert got.startswith(b'{"object":"list","data":[{"id":"acme/endless-0",')
+    assert not got.rstrip().endswith(b"}")
+    assert fake_gateway.requests[-1].stream
+    # The handler notices the disconnect and ends; the gateway still answers and stops at once.
+    deadline = time.monotonic() + 5
+    while fake_gateway.open_connections and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert fake_gateway.open_connections == 0
+    assert http.get(f"{fake_gateway.base_url}/balance", headers=BEARER).status_code == 200
+    t0 = time.monotonic()
+    fake_gateway.stop()
+    assert time.monotonic() - t0 < 2
+
+
+def test_endless_body_is_capped_by_bytes_and_by_time(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    fake_gateway.add_fault("/v1/models", endless="json", max_bytes=300_000, times=1)
+    got = b""
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        http.stream("GET", f"{fake_gateway.base_url}/models") as r,
+    ):
+        for chunk in r.iter_raw():
+            got += chunk
+    assert len(got) == 300_000
+    fake_gateway.add_fault("/v1/models", endless="sse", drip=0.01, max_seconds=0.5, times=1)
+    got, t0 = b"", time.monotonic()
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        http.stream("GET", f"{fake_gateway.base_url}/models") as r,
+    ):
+        assert r.headers["content-type"] == "text/event-stream"
+        for chunk in r.iter_raw():
+            got += chunk
+    assert 0.4 <= time.monotonic() - t0 < 5
+    assert got.startswith(b"data: {")
+    assert 5 <= len(got) <= 60
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "body", "delta"),
+    [
+        ("/v1/responses", BEARER, {"input": "x"}, "response.output_text.delta"),
+        ("/v1/messages", XKEY, {"max_tokens": 8, "messages": []}, "content_block_delta"),
+        ("/v1/chat/completions", BEARER, {"messages": []}, None),
+    ],
+)
+def test_endless_sse_repeats_the_text_delta_and_never_completes(
+    fake_gateway: FakeGateway,
+    http: httpx.Client,
+    path: str,
+    headers: dict[str, str],
+    body: dict[str, Any],
+    delta: str | None,
+) -> None:
+    fake_gateway.add_fault(path, endless="sse")
+    request = {"model": "openai/gpt-5.5", "stream": True, **body}
+    lines: list[bytes] = []
+    with http.stream("POST", fake_gateway.root + path, headers=headers, json=request) as r:
+        assert r.headers["content-type"] == "text/event-stream"
+        for line in r.iter_lines():
+            lines.append(line.encode() + b"\n")
+            if len(lines) > 3000:
+                break
+    events = list(parse_sse(lines))
+    assert len(events) > 500
+    tail = events[-100:]
+    assert all(e == delta for e, _ in tail)
+    assert all('"OK"' in d for _, d in tail)
+    names = {e for e, _ in events}
+    assert not names & {"response.completed", "message_stop"}
+    assert all(d != "[DONE]" for _, d in events)
+
+
+def test_echo_key_in_catalog_names_and_error_bodies(
+    fake_gateway: FakeGateway, http: httpx.Client
+) -> None:
+    fake_gateway.add_fault("*", echo_key=True)
+    doc = http.get(f"{fake_gateway.base_url}/models", headers=BEARER).json()
+    assert doc["data"]
+    for entry in doc["data"]:
+        assert TEST_KEY in entry["name"] and TEST_KEY in entry["description"]
+    one = http.get(f"{fake_gateway.base_url}/models/openai/gpt-5.5", headers=BEARER).json()
+    assert TEST_KEY in one["name"]
+    wrong = "Bearer not-a-valid-key-123456"
+    r = http.get(f"{fake_gateway.base_url}/models", headers={"Authorization": wrong})
+    assert r.status_code == 401 and "not-a-valid-key-123456" in r.json()["error"]["message"]
+    r = http.post(
+        f"{fake_gateway.base_url}/chat/completions",
+        headers=BEARER,
+        json={"model": "nope/x", "messages": []},
+    )
+    assert r.status_code == 404 and TEST_KEY in r.json()["error"]["message"]
+    # Without a key there is nothing to echo; the gateway's own log stays masked.
+    assert TEST_KEY not in http.get(f"{fake_gateway.base_url}/models").text
+    assert TEST_KEY not in repr(fake_gateway.requests)
+
+
+def test_hostile_catalog_on_the_wire(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    fake_gateway.set_catalog(hostile_catalog())
+    raw = http.get(f"{fake_gateway.base_url}/models").content
+    # The lone surrogate and the control characters travel as JSON escapes.
+    assert b'"id": "\\ud800"' in raw
+    assert b"acme/new\\nline" in raw and b"acme/nul\\u0000bell\\u0007" in raw
+    assert b"acme/gpt-5{file:~/.ssh/id_rsa}" in raw
+    data = json.loads(raw)["data"]
+    ids = [m["id"] for m in data]
+    assert ids[0] == "acme/gpt-5" + FILE_REF  # the first chat id is the file-read repro
+    assert ids[: len(HOSTILE_IDS)] == list(HOSTILE_IDS)
+    assert {"{env:HOME}", LONE_SURROGATE, "acme/with space"} <= set(ids)
+    assert any(len(i) > 200 for i in ids)
+    assert any(any(c in i for c in "\n\r\t\x00\x1b") for i in ids)
+    names = {m["id"]: m["name"] for m in data}
+    for model_id, name in HOSTILE_NAMES.items():
+        assert names[model_id] == name
+    assert FILE_REF in names.values() and ANSI_NAME in names.values()
+    assert "\x1b]" in ANSI_NAME and "\x1b[" in ANSI_NAME
+    huge = next(m for m in data if m["id"] == HUGE_CONTEXT_ID)
+    assert huge["context_length"] == HUGE_CONTEXT == 2**63
+    assert "openai/gpt-5.5" in ids  # ordinary choices follow
+    # A turn on a hostile id is served, so a client that sends one is seen doing it.
+    r = http.post(
+        f"{fake_gateway.base_url}/chat/completions",
+        headers=BEARER,
+        json={"model": ids[0], "messages": []},
+    )
+    assert (r.status_code, r.json()["model"]) == (200, ids[0])
+    assert fake_gateway.requests[-1].json["model"] == "acme/gpt-5{file:~/.ssh/id_rsa}"
+
+
+def test_nested_catalog_is_served_raw(fake_gateway: FakeGateway, http: httpx.Client) -> None:
+    doc = nested_json()
+    fake_gateway.set_catalog(doc)
+    assert fake_gateway.catalog == {}
+    r = http.get(f"{fake_gateway.base_url}/models")
+    assert r.headers["content-type"] == "application/json"
+    assert r.content == doc
+    assert r.content.count(b"[") == r.content.count(b"]") == 10_000
+    assert r.content.startswith(b'{"object":"list","data":[[[')
+    with pytest.raises(RecursionError):
+        json.loads(r.content)
+    assert nested_json(3) == b'{"object":"list","data":[[[]]]}'
+
+
+def test_bad_hostile_settings_are_refused(fake_gateway: FakeGateway) -> None:
+    for kwargs in ({"endless": "xml"}, {"drip": -1.0}, {"max_seconds": 0.0}, {"max_bytes": 0}):
+        with pytest.raises(ValueError):
+            fake_gateway.add_fault("*", **kwargs)
+    assert fake_gateway.requests == []
+
+
+def test_module_hostile_flags(http: httpx.Client) -> None:
+    argv = [sys.executable, "-m", "aigate_setup.testing", "--port", "0", "--quiet"]
+    hostile = ["--catalog", "hostile", "--echo-key", "--route", "/v1/models"]
+    proc = subprocess.Popen(
+        argv + hostile,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        doc = http.get(f"{url}/models", headers=BEARER).json()
+        assert doc["data"][0]["id"] == "acme/gpt-5" + FILE_REF
+        assert TEST_KEY in doc["data"][0]["description"]
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    bad = subprocess.run(
+        [*argv, "--endless", "xml"], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    bad = subprocess.run(
+        [*argv, "--drip", "-1"], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert bad.returncode == 2 and "drip" in bad.stderr

@@ -25,7 +25,7 @@ from conftest import TEST_KEY, run_cli
 
 from aigate_setup import gateway
 from aigate_setup.errors import GatewayError
-from aigate_setup.fake_gateway import FakeGateway
+from aigate_setup.testing import FakeGateway
 
 # --------------------------------------------------------------------------- helpers
 

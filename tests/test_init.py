@@ -14,7 +14,7 @@ import pytest
 from conftest import TEST_KEY, run_cli
 
 from aigate_setup import paths
-from aigate_setup.fake_gateway import FakeGateway
+from aigate_setup.testing import FakeGateway
 
 SMOKE_ROUTES = ("/v1/responses", "/v1/chat/completions", "/v1/messages")
 ALL = ("codex", "opencode", "kilo", "claude")

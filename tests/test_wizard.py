@@ -17,7 +17,7 @@ import pytest
 from conftest import TEST_KEY, run_cli
 
 from aigate_setup import paths, prompts, wizard
-from aigate_setup.fake_gateway import FakeGateway
+from aigate_setup.testing import FakeGateway
 
 ENTER = object()  # take the prompt's default
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from aigate_setup.fake_gateway import FakeGateway
+from aigate_setup.testing import FakeGateway
 
 pexpect = pytest.importorskip("pexpect")
 
