@@ -97,6 +97,10 @@ class Catalog:
             m for m in self.models if m.kind == "chat" and (client is None or client in m.clients)
         ]
 
+    def suggest(self, wrong_id: str, n: int = 3) -> list[str]:
+        """The chat ids closest to a mistyped one (see `suggest`)."""
+        return suggest(self, wrong_id, n)
+
     @property
     def warnings(self) -> tuple[str, ...]:
         """What every command using this catalog should show (one line each)."""

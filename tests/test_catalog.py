@@ -381,6 +381,7 @@ def test_suggest() -> None:
     # only chat ids are suggested
     assert "openai/gpt-image-2" not in cat.suggest(catalog, "openai/gpt-image-2", n=5)
     assert len(cat.suggest(catalog, "openai/gpt", n=2)) <= 2
+    assert catalog.suggest("openai/gpt-5.4") == cat.suggest(catalog, "openai/gpt-5.4")
 
 
 def test_best_claude_slots_default_catalog() -> None:
