@@ -1,11 +1,11 @@
-"""GET /v1/models -> typed Model records, the on-disk cache, catalog files, and the
-model-selection policy (suggestions for a mistyped id, Claude Code's slots).
+"""GET /v1/models -> typed Model records, catalog files, and the model-selection policy
+(suggestions for a mistyped id, Claude Code's slots).
 
 A catalog is outside input: an entry whose id could act as syntax in a client's config (braces,
 control characters, whitespace, more than 200 characters, a key) is skipped and counted, with one
 warning (`Catalog.warnings`); display names are cleaned; every string is scrubbed of the key and
 of anything key-shaped before it is used, shown or cached. Classification lives in
-`catalog_classify`.
+`catalog_classify`, the on-disk cache in `catalog_cache`.
 
 Only the standard library is imported here at module level; the HTTP code (and httpx) lives in
 aigate_setup.gateway and is imported when a catalog is actually fetched.
@@ -13,7 +13,6 @@ aigate_setup.gateway and is imported when a catalog is actually fetched.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
 import os
@@ -25,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from aigate_setup import paths, sanitize, secrets
+from aigate_setup import catalog_cache, sanitize, secrets
 from aigate_setup.catalog_classify import Kind, classify, clients_for, endpoint_types
-from aigate_setup.errors import AigateError, GatewayError, UsageError
+from aigate_setup.errors import GatewayError, UsageError
 from aigate_setup.model_ids import check_model_id, clean_display_name
 from aigate_setup.options import CLIENTS, KINDS, Common
 
@@ -36,10 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Catalog", "Kind", "Model", "classify", "fetch_catalog", "parse_catalog"]
 
-CACHE_FILE = "models.json"
-CACHE_VERSION = 1
 MAX_CATALOG_BYTES = 16 * 1024 * 1024  # a fetched answer or a --catalog file; far above real ones
-MAX_CACHE_BYTES = 64 * 1024 * 1024  # the cache holds one catalog per base URL
 # Token counts above this are dropped: JSON readers lose precision past 2**53, and Codex refuses
 # a `model_context_window` of 2**63 or more.
 MAX_TOKENS = 2**53 - 1
@@ -295,25 +291,6 @@ def parse_catalog(
 # --------------------------------------------------------------------------- cache
 
 
-def _cache_path() -> Path:
-    return paths.cache_dir() / CACHE_FILE
-
-
-def _read_cache() -> dict[str, Any]:
-    try:
-        with _cache_path().open("rb") as f:
-            raw = f.read(MAX_CACHE_BYTES + 1)
-        if len(raw) > MAX_CACHE_BYTES:
-            return {}
-        doc = json.loads(raw)
-    except (OSError, ValueError, RecursionError):
-        return {}
-    if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION:
-        return {}
-    entries = doc.get("entries")
-    return entries if isinstance(entries, dict) else {}
-
-
 def _cached_entry(model: Model) -> dict[str, Any]:
     entry = model.to_json()
     if model.endpoint_types:
@@ -322,37 +299,23 @@ def _cached_entry(model: Model) -> dict[str, Any]:
 
 
 def _write_cache(base_url: str, catalog: Catalog) -> None:
-    """Keep the last good catalog per base URL: the models as parsed (so only what passed the
-    checks, cleaned and scrubbed), in a 0600 file. Best effort: a cache that cannot be written
-    never fails the command."""
-    entries = _read_cache()
-    entries[base_url] = {
-        "fetched_at": catalog.fetched_at,
-        "data": {"object": "list", "data": [_cached_entry(m) for m in catalog.models]},
-    }
-    doc = {"version": CACHE_VERSION, "entries": entries}
-    from aigate_setup import fsio
-
-    path = _cache_path()
-    with contextlib.suppress(AigateError, OSError, ValueError, RecursionError):
-        data = json.dumps(doc, ensure_ascii=False).encode("utf-8", "replace")
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(path, 0o600)  # an older cache may be world-readable
-        fsio.atomic_write(path, data, new_mode=0o600)
+    """Keep the models as parsed, so the cache holds only what passed the checks."""
+    data = {"object": "list", "data": [_cached_entry(m) for m in catalog.models]}
+    catalog_cache.write(base_url, data, catalog.fetched_at)
 
 
 def cached_catalog(base_url: str, key: str | None = None) -> Catalog | None:
     """The cached catalog for this base URL, or None."""
-    entry = _read_cache().get(base_url)
-    if not isinstance(entry, dict) or "data" not in entry:
+    cached = catalog_cache.read(base_url)
+    if cached is None:
         return None
-    fetched_at = entry.get("fetched_at")
+    data, fetched_at = cached
     try:
         return parse_catalog(
-            entry["data"],
+            data,
             base_url.rstrip("/") + "/models",
             from_cache=True,
-            fetched_at=float(fetched_at) if isinstance(fetched_at, int | float) else None,
+            fetched_at=fetched_at,
             key=key,
         )
     except GatewayError:

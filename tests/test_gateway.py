@@ -566,3 +566,13 @@ def test_ssl_cert_file_is_honoured(self_signed: tuple[Path, Path]) -> None:
         )
         assert trusted.exit_code == 0, trusted.output
         assert "openai/gpt-5.5" in trusted.stdout
+
+
+def test_transport_error_text_never_shows_the_key() -> None:
+    key = "tok-987654321"  # not key-shaped: only the key itself can find it
+
+    def bad(request: httpx.Request) -> httpx.Response:
+        raise httpx.LocalProtocolError(f"Illegal header value b'{key}\\r'")
+
+    err = get_error(bad, key=key)
+    assert key not in err.message and "Illegal header value" in err.message

@@ -389,7 +389,11 @@ def request_json(
     except GatewayError:
         raise
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise explain_exception(exc, url, method=method, timeout=seconds) from None
+        # An exception's text may quote a header: `Illegal header value b'Bearer <key>\r'`.
+        error = explain_exception(exc, url, method=method, timeout=seconds)
+        error.message = scrub(error.message, key)
+        error.args = (error.message,)
+        raise error from None
     finally:
         if own:
             http.close()
