@@ -1,4 +1,11 @@
-"""GET /v1/models -> typed Model records, classification, on-disk cache.
+"""GET /v1/models -> typed Model records, catalog files, and the model-selection policy
+(suggestions for a mistyped id, Claude Code's slots).
+
+A catalog is outside input: an entry whose id could act as syntax in a client's config (braces,
+control characters, whitespace, more than 200 characters, a key) is skipped and counted, with one
+warning (`Catalog.warnings`); display names are cleaned; every string is scrubbed of the key and
+of anything key-shaped before it is used, shown or cached. Classification lives in
+`catalog_classify`, the on-disk cache in `catalog_cache`.
 
 Only the standard library is imported here at module level; the HTTP code (and httpx) lives in
 aigate_setup.gateway and is imported when a catalog is actually fetched.
@@ -6,28 +13,32 @@ aigate_setup.gateway and is imported when a catalog is actually fetched.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
+import os
 import re
-import sys
+import stat
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from aigate_setup import paths
-from aigate_setup.errors import AigateError, GatewayError, UsageError
-from aigate_setup.options import CLIENTS, KINDS, Common, ModelsOptions
+from aigate_setup import catalog_cache, sanitize, secrets
+from aigate_setup.catalog_classify import Kind, classify, clients_for, endpoint_types
+from aigate_setup.errors import GatewayError, UsageError
+from aigate_setup.model_ids import check_model_id, clean_display_name
+from aigate_setup.options import CLIENTS, KINDS, Common
 
 if TYPE_CHECKING:
     import httpx
 
-Kind = Literal["chat", "embedding", "image", "video", "other"]
+__all__ = ["Catalog", "Kind", "Model", "classify", "fetch_catalog", "parse_catalog"]
 
-CACHE_FILE = "models.json"
-CACHE_VERSION = 1
+MAX_CATALOG_BYTES = 16 * 1024 * 1024  # a fetched answer or a --catalog file; far above real ones
+# Token counts above this are dropped: JSON readers lose precision past 2**53, and Codex refuses
+# a `model_context_window` of 2**63 or more.
+MAX_TOKENS = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,7 @@ class Model:
     unusable: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     context_length: int | None = None
     max_output_tokens: int | None = None
-    name: str | None = None  # a display name when the gateway gives one
+    name: str | None = None  # a display name when the gateway gives one (cleaned)
     # The gateway's own endpoint types for this model (new-api `supported_endpoint_types`).
     endpoint_types: tuple[str, ...] = ()
 
@@ -66,9 +77,10 @@ class Catalog:
     source: str  # the URL or file it came from
     from_cache: bool = False
     fetched_at: float | None = None  # unix time of the fetch (for a cached copy: when cached)
-    skipped: int = 0  # malformed entries that were left out
+    skipped: int = 0  # entries that were left out (malformed or unsafe)
     # Why the cache was used (the network error), when from_cache is True.
     fetch_error: str | None = None
+    unsafe: int = 0  # of `skipped`: entries whose id is not safe to write into a config
 
     def get(self, model_id: str) -> Model | None:
         for m in self.models:
@@ -81,234 +93,102 @@ class Catalog:
             m for m in self.models if m.kind == "chat" and (client is None or client in m.clients)
         ]
 
+    def suggest(self, wrong_id: str, n: int = 3) -> list[str]:
+        """The chat ids closest to a mistyped one (see `suggest`)."""
+        return suggest(self, wrong_id, n)
 
-# --------------------------------------------------------------------------- classification
-
-# new-api's EndpointType constants (constant/endpoint_type.go).
-_CHAT_ENDPOINTS = {"openai", "openai-response", "anthropic", "gemini"}
-_ENDPOINT_KIND: dict[str, Kind] = {
-    "embeddings": "embedding",
-    "embedding": "embedding",
-    "image-generation": "image",
-    "openai-video": "video",
-    "video": "video",
-    "jina-rerank": "other",
-    "rerank": "other",
-}
-# Route paths some gateways list instead of endpoint types.
-_PATH_ENDPOINT = (
-    ("/responses", "openai-response"),
-    ("/chat/completions", "openai"),
-    ("/messages", "anthropic"),
-    ("/embeddings", "embeddings"),
-    ("/images/", "image-generation"),
-    ("/video", "openai-video"),
-    ("/rerank", "jina-rerank"),
-)
-
-_ID_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    (
-        "other",
-        re.compile(
-            r"rerank|(?<![a-z])tts(?![a-z])|whisper|moderation|transcribe|speech|"
-            r"text-to-audio|audio-gen|(?<![a-z])suno"
-        ),
-    ),
-    ("embedding", re.compile(r"embed|(?<![a-z])bge-|(?<![a-z])gte-|(?<![a-z])e5-")),
-    (
-        "video",
-        re.compile(
-            r"video|(?<![a-z0-9])[tiv]2v(?![a-z])|kling|(?<![a-z])veo|sora|seedance|hailuo|"
-            r"runway|(?<![a-z])pika|(?<![a-z])vidu|(?<![a-z])wan-?2|luma|(?<![a-z])ray-?\d"
-        ),
-    ),
-    (
-        "image",
-        re.compile(
-            r"image|dall-e|dalle|imagen|flux|stable-diffusion|sdxl|(?<![a-z])sd-?3|midjourney|"
-            r"(?<![a-z])mj[-_]|recraft|ideogram|seedream|kolors|hidream|playground-v"
-        ),
-    ),
-)
-
-_TYPE_WORDS: dict[str, Kind] = {
-    "chat": "chat",
-    "text": "chat",
-    "llm": "chat",
-    "language": "chat",
-    "completion": "chat",
-    "completions": "chat",
-    "embedding": "embedding",
-    "embeddings": "embedding",
-    "image": "image",
-    "images": "image",
-    "image-generation": "image",
-    "image_generation": "image",
-    "video": "video",
-    "video-generation": "video",
-    "rerank": "other",
-    "audio": "other",
-    "tts": "other",
-    "stt": "other",
-    "moderation": "other",
-}
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What every command using this catalog should show (one line each)."""
+        if not self.unsafe:
+            return ()
+        n = self.unsafe
+        return (
+            f"skipped {n} catalog entr{'y' if n == 1 else 'ies'} whose model id is not safe to "
+            "write into a config (braces, control characters, whitespace, a key, or more than "
+            "200 characters)",
+        )
 
 
-def kind_from_id(model_id: str) -> Kind:
-    """The last resort: guess the kind from the id (embed, image, video... patterns)."""
-    lowered = model_id.lower()
-    for kind, pattern in _ID_PATTERNS:
-        if pattern.search(lowered):
-            return kind
-    return "chat"
+# --------------------------------------------------------------------------- parsing
 
-
-def _str_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [v.strip().lower() for v in value if isinstance(v, str) and v.strip()]
-    return []
-
-
-def endpoint_types(entry: Mapping[str, Any]) -> list[str]:
-    """new-api `supported_endpoint_types`, or endpoint paths mapped to those types."""
-    types = _str_list(entry.get("supported_endpoint_types"))
-    for key in ("supported_endpoints", "endpoints"):
-        for item in _str_list(entry.get(key)):
-            if item.startswith("/") or "/" in item:
-                types.extend(t for frag, t in _PATH_ENDPOINT if frag in item)
-            else:
-                types.append(item)
-    return list(dict.fromkeys(t.lower() for t in types))
-
-
-def _modalities(entry: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """(input, output) modalities from OpenRouter `architecture` or a `modalities` field."""
-    inputs: list[str] = []
-    outputs: list[str] = []
-    arch = entry.get("architecture")
-    if isinstance(arch, Mapping):
-        inputs += _str_list(arch.get("input_modalities"))
-        outputs += _str_list(arch.get("output_modalities"))
-        modality = arch.get("modality")
-        if not outputs and isinstance(modality, str) and "->" in modality:
-            left, right = modality.lower().split("->", 1)
-            inputs += [m for m in left.split("+") if m]
-            outputs += [m for m in right.split("+") if m]
-    mods = entry.get("modalities")
-    if isinstance(mods, Mapping):
-        inputs += _str_list(mods.get("input"))
-        outputs += _str_list(mods.get("output"))
-    for key in ("output_modalities",):
-        outputs += _str_list(entry.get(key))
-    return inputs, outputs
-
-
-def _kind_from_outputs(outputs: list[str]) -> Kind | None:
-    if not outputs:
-        return None
-    out = set(outputs)
-    if out & {"embedding", "embeddings", "vector"}:
-        return "embedding"
-    if "video" in out:
-        return "video"
-    if "image" in out:
-        return "image"
-    if "text" in out:
-        return "chat"
-    return "other"
-
-
-def classify(entry: Mapping[str, Any]) -> Kind:
-    """chat / embedding / image / video / other, from whatever the entry carries:
-    an explicit kind/type, endpoint types, modalities; the id patterns when nothing says."""
-    model_id = str(entry.get("id", ""))
-    for key in ("kind", "type", "mode", "model_type", "task"):
-        value = entry.get(key)
-        if isinstance(value, str) and value.lower() in _TYPE_WORDS:
-            return _TYPE_WORDS[value.lower()]
-    types = endpoint_types(entry)
-    if types:
-        special = [_ENDPOINT_KIND[t] for t in types if t in _ENDPOINT_KIND]
-        if special:
-            return special[0]
-        if any(t in _CHAT_ENDPOINTS for t in types):
-            # Image models served through chat completions (Gemini image) list only "openai".
-            by_id = kind_from_id(model_id)
-            return by_id if by_id in ("image", "video") else "chat"
-    _inputs, outputs = _modalities(entry)
-    by_modality = _kind_from_outputs(outputs)
-    if by_modality is not None:
-        return by_modality
-    mods = entry.get("modalities")
-    if isinstance(mods, list):
-        listed = set(_str_list(mods))
-        if "text" not in listed and listed:
-            guess = _kind_from_outputs(sorted(listed))
-            if guess is not None and guess != "chat":
-                return guess
-    return kind_from_id(model_id)
-
-
-def _clients_for(entry: Mapping[str, Any]) -> tuple[tuple[str, ...], dict[str, str]]:
-    types = endpoint_types(entry)
-    if not types:
-        return CLIENTS, {}
-    usable: list[str] = []
-    unusable: dict[str, str] = {}
-    listed = ", ".join(types)
-    from aigate_setup.clients import CLIENT_MODULES
-
-    for client, module in CLIENT_MODULES.items():
-        if module.CATALOG_ENDPOINT in types:
-            usable.append(client)
-        else:
-            unusable[client] = f"{module.ENDPOINT_MISSING} (the catalog lists: {listed})"
-    return tuple(usable), unusable
+_MALFORMED = "malformed"
+_UNSAFE = "unsafe"
 
 
 def _positive_int(*values: Any) -> int | None:
     for value in values:
         if isinstance(value, bool):
             continue
-        if isinstance(value, int) and value > 0:
+        if isinstance(value, str):
+            digits = value.strip()
+            if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
+                continue
+            value = int(digits)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, int) and 0 < value <= MAX_TOKENS:
             return value
-        if isinstance(value, float) and value.is_integer() and value > 0:
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-            return int(value)
     return None
 
 
-def _model_from_entry(entry: Any) -> Model | None:
-    """One catalog entry -> Model, or None when it is malformed (no usable id)."""
+def _text(value: str, key: str | None, limit: int = 300) -> str:
+    """A catalog string that is only shown: one clean line without the key."""
+    return sanitize.one_line(secrets.scrub(value, key), limit)
+
+
+def _holds_key(value: str, key: str | None) -> bool:
+    return bool(key and key.strip() and key.strip() in value) or secrets.looks_like_key(value)
+
+
+def _usage(
+    entry: Mapping[str, Any], key: str | None
+) -> tuple[Kind, tuple[str, ...], dict[str, str]]:
+    """The entry's kind, the clients that can use it and why the others cannot."""
+    given = entry.get("clients")
+    own_kind = entry.get("kind")
+    if isinstance(given, list) and isinstance(own_kind, str):
+        # Our own `models --format json` output (or the cache): trust what it says.
+        kind = cast(Kind, own_kind) if own_kind in KINDS else classify(entry)
+        if kind != "chat":
+            return kind, (), {}
+        raw = entry.get("unusable")
+        unusable: dict[str, str] = {}
+        if isinstance(raw, Mapping):
+            unusable = {
+                str(k): _text(v, key) for k, v in raw.items() if k in CLIENTS and isinstance(v, str)
+            }
+            unusable = {k: v for k, v in unusable.items() if v}
+        return kind, tuple(c for c in CLIENTS if c in given), unusable
+    kind = classify(entry)
+    if kind != "chat":
+        return kind, (), {}
+    clients, unusable = clients_for(entry)
+    return kind, clients, unusable
+
+
+def _display_name(entry: Mapping[str, Any], model_id: str, key: str | None) -> str | None:
+    name = entry.get("name") or entry.get("display_name")
+    if not isinstance(name, str):
+        return None
+    cleaned = clean_display_name(secrets.scrub(name, key))
+    return cleaned if cleaned and cleaned != model_id else None
+
+
+def _model_from_entry(entry: Any, key: str | None = None) -> Model | str:
+    """One catalog entry -> Model, or why it is skipped (_MALFORMED, _UNSAFE)."""
     if isinstance(entry, str):
         entry = {"id": entry}
     if not isinstance(entry, Mapping):
-        return None
+        return _MALFORMED
     model_id = entry.get("id")
-    if not isinstance(model_id, str) or not model_id.strip() or len(model_id) > 300:
-        return None
-    model_id = model_id.strip()
-    if any(ch.isspace() for ch in model_id):
-        return None
-    kind = classify(entry)
-    clients: tuple[str, ...] = ()
-    unusable: dict[str, str] = {}
-    if kind == "chat":
-        given = entry.get("clients")
-        if isinstance(given, list) and isinstance(entry.get("kind"), str):
-            # Our own `models --format json` output: trust what it says.
-            clients = tuple(c for c in CLIENTS if c in given)
-            raw_unusable = entry.get("unusable")
-            if isinstance(raw_unusable, Mapping):
-                unusable = {str(k): str(v) for k, v in raw_unusable.items() if k in CLIENTS and v}
-        else:
-            clients, unusable = _clients_for(entry)
+    if not isinstance(model_id, str) or not model_id.strip():
+        return _MALFORMED
+    if check_model_id(model_id) is not None or _holds_key(model_id, key):
+        return _UNSAFE
+    kind, clients, unusable = _usage(entry, key)
     top = entry.get("top_provider")
     top = top if isinstance(top, Mapping) else {}
-    name = entry.get("name") or entry.get("display_name")
     return Model(
         id=model_id,
         kind=kind,
@@ -327,40 +207,44 @@ def _model_from_entry(entry: Any) -> Model | None:
             entry.get("max_completion_tokens"),
             entry.get("max_tokens"),
         ),
-        name=name if isinstance(name, str) and name.strip() and name != model_id else None,
+        name=_display_name(entry, model_id, key),
         endpoint_types=tuple(endpoint_types(entry)),
     )
 
 
-def _entries(data: Any, source: str) -> list[Any]:
+def _error_message(data: Mapping[str, Any]) -> str | None:
+    """The message of an error answer that stands where a model list should be."""
+    error = data.get("error")
+    if isinstance(error, Mapping) and isinstance(error.get("message"), str):
+        return str(error["message"])
+    if isinstance(error, str):
+        return error
+    if data.get("success") is False and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return None
+
+
+def _entries(data: Any, source: str, key: str | None = None) -> list[Any]:
     """The list of model entries in any catalog shape; GatewayError when it is not a catalog."""
     if isinstance(data, list):
         return data
     if isinstance(data, Mapping):
-        for key in ("data", "models"):
-            if isinstance(data.get(key), list):
-                return cast(list[Any], data[key])
+        for name in ("data", "models"):
+            if isinstance(data.get(name), list):
+                return cast(list[Any], data[name])
         if data.get("status") == "fail" and isinstance(data.get("error"), Mapping):
             msg = data["error"].get("message", "an error")
+            msg = _text(msg, key, 160) if isinstance(msg, str) else "an error"
             raise GatewayError(
                 f"{source} holds a failed `models` run ({msg}), not a catalog",
                 url=source,
                 hint="rerun `aigate-setup models --format json > FILE` once it succeeds",
             )
-        error = data.get("error")
-        message = None
-        if isinstance(error, Mapping) and isinstance(error.get("message"), str):
-            message = error["message"]
-        elif isinstance(error, str):
-            message = error
-        elif data.get("success") is False and isinstance(data.get("message"), str):
-            message = data["message"]
+        message = _error_message(data)
         if message is not None:
-            from aigate_setup.gateway import scrub
-
+            shown = " ".join(sanitize.clean(secrets.scrub(message, key)).split())[:160]
             raise GatewayError(
-                f"{source} answered with an error instead of the model list: "
-                f"{' '.join(scrub(message).split())[:160]}",
+                f"{source} answered with an error instead of the model list: {shown}",
                 url=source,
                 hint="check the key and --base-url; `aigate-setup doctor` runs every check",
             )
@@ -374,17 +258,24 @@ def _entries(data: Any, source: str) -> list[Any]:
 
 
 def parse_catalog(
-    data: Any, source: str, *, from_cache: bool = False, fetched_at: float | None = None
+    data: Any,
+    source: str,
+    *,
+    from_cache: bool = False,
+    fetched_at: float | None = None,
+    key: str | None = None,
 ) -> Catalog:
     """Tolerant parse of an OpenAI list, a bare list, new-api (`supported_endpoint_types`),
     OpenRouter (`architecture`, `context_length`, `top_provider`) or our own JSON output.
-    Malformed entries are skipped and counted; duplicates keep the first."""
+    Malformed and unsafe entries are skipped and counted; duplicates keep the first. `key`
+    (and anything key-shaped) never survives into a model's strings."""
     models: dict[str, Model] = {}
-    skipped = 0
-    for entry in _entries(data, source):
-        model = _model_from_entry(entry)
-        if model is None:
+    skipped = unsafe = 0
+    for entry in _entries(data, source, key):
+        model = _model_from_entry(entry, key)
+        if isinstance(model, str):
             skipped += 1
+            unsafe += model == _UNSAFE
         elif model.id not in models:
             models[model.id] = model
     return Catalog(
@@ -393,51 +284,39 @@ def parse_catalog(
         from_cache=from_cache,
         fetched_at=fetched_at,
         skipped=skipped,
+        unsafe=unsafe,
     )
 
 
 # --------------------------------------------------------------------------- cache
 
 
-def _cache_path() -> Path:
-    return paths.cache_dir() / CACHE_FILE
+def _cached_entry(model: Model) -> dict[str, Any]:
+    entry = model.to_json()
+    if model.endpoint_types:
+        entry["supported_endpoint_types"] = list(model.endpoint_types)
+    return entry
 
 
-def _read_cache() -> dict[str, Any]:
-    try:
-        doc = json.loads(_cache_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION:
-        return {}
-    entries = doc.get("entries")
-    return entries if isinstance(entries, dict) else {}
+def _write_cache(base_url: str, catalog: Catalog) -> None:
+    """Keep the models as parsed, so the cache holds only what passed the checks."""
+    data = {"object": "list", "data": [_cached_entry(m) for m in catalog.models]}
+    catalog_cache.write(base_url, data, catalog.fetched_at)
 
 
-def _write_cache(base_url: str, raw: Any, fetched_at: float) -> None:
-    """Keep the last good raw response per base URL. Best effort: a cache that cannot be
-    written never fails the command."""
-    entries = _read_cache()
-    entries[base_url] = {"fetched_at": fetched_at, "data": raw}
-    doc = {"version": CACHE_VERSION, "entries": entries}
-    from aigate_setup import fsio
-
-    with contextlib.suppress(AigateError, OSError):
-        fsio.atomic_write(_cache_path(), json.dumps(doc, ensure_ascii=False).encode())
-
-
-def cached_catalog(base_url: str) -> Catalog | None:
+def cached_catalog(base_url: str, key: str | None = None) -> Catalog | None:
     """The cached catalog for this base URL, or None."""
-    entry = _read_cache().get(base_url)
-    if not isinstance(entry, dict) or "data" not in entry:
+    cached = catalog_cache.read(base_url)
+    if cached is None:
         return None
-    fetched_at = entry.get("fetched_at")
+    data, fetched_at = cached
     try:
         return parse_catalog(
-            entry["data"],
+            data,
             base_url.rstrip("/") + "/models",
             from_cache=True,
-            fetched_at=float(fetched_at) if isinstance(fetched_at, int | float) else None,
+            fetched_at=fetched_at,
+            key=key,
         )
     except GatewayError:
         return None
@@ -464,15 +343,20 @@ def fetch_catalog(
     from aigate_setup import gateway
 
     url = common.base_url.rstrip("/") + "/models"
+    key = common.key()
     try:
         raw = gateway.get_json(
-            url, key=common.key(), client=client, timeout=timeout, key_env=common.key_env
+            url,
+            key=key,
+            client=client,
+            timeout=timeout,
+            key_env=common.key_env,
+            limit=MAX_CATALOG_BYTES,
         )
-        fetched_at = time.time()
-        catalog = parse_catalog(raw, url, fetched_at=fetched_at)
+        catalog = parse_catalog(raw, url, fetched_at=time.time(), key=key)
     except GatewayError as exc:
         if not refresh and _network_failure(exc):
-            cached = cached_catalog(common.base_url)
+            cached = cached_catalog(common.base_url, key)
             if cached is not None:
                 return Catalog(
                     models=cached.models,
@@ -481,32 +365,60 @@ def fetch_catalog(
                     fetched_at=cached.fetched_at,
                     skipped=cached.skipped,
                     fetch_error=exc.message,
+                    unsafe=cached.unsafe,
                 )
         raise
-    _write_cache(common.base_url, raw, fetched_at)
+    _write_cache(common.base_url, catalog)
     return catalog
 
 
-def load_catalog_file(path: Path) -> Catalog:
-    """A catalog from a file: `models --format json` output or a raw /v1/models response."""
+# --------------------------------------------------------------------------- files
+
+
+def _read_catalog_file(path: Path) -> str:
+    """A catalog file's text: a regular file of at most MAX_CATALOG_BYTES (a FIFO or a device
+    would hang or never end)."""
+    hint = "pass a readable UTF-8 JSON file from `aigate-setup models --format json`"
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise UsageError(
             f"catalog file {path} does not exist",
             "create it with `aigate-setup models --format json > FILE`",
         ) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read catalog file {path}: {exc.strerror or exc}", hint) from None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise UsageError(f"cannot read catalog file {path}: not a regular file", hint)
+            data = f.read(MAX_CATALOG_BYTES + 1)
+        if len(data) > MAX_CATALOG_BYTES:
+            raise UsageError(
+                f"cannot read catalog file {path}: larger than "
+                f"{MAX_CATALOG_BYTES // (1024 * 1024)} MiB",
+                hint,
+            )
+        return data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UsageError(
-            f"cannot read catalog file {path}: {reason}",
-            "pass a readable UTF-8 JSON file from `aigate-setup models --format json`",
-        ) from None
+        raise UsageError(f"cannot read catalog file {path}: {reason}", hint) from None
+
+
+def load_catalog_file(path: Path) -> Catalog:
+    """A catalog from a file: `models --format json` output or a raw /v1/models response."""
+    text = _read_catalog_file(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{path}:{exc.lineno}:{exc.colno}: catalog file is not valid JSON: {exc.msg}",
+            "create it with `aigate-setup models --format json > FILE`",
+        ) from None
+    except (ValueError, RecursionError):
+        raise UsageError(
+            f"{path}: catalog file is not a usable JSON document (nested too deeply or a "
+            "number too large)",
             "create it with `aigate-setup models --format json > FILE`",
         ) from None
     try:
@@ -557,111 +469,11 @@ def _version_key(model_id: str) -> tuple[tuple[int, ...], int, int]:
 def best_claude_slots(catalog: Catalog) -> dict[str, str | None]:
     """{"opus": id, "sonnet": id, "haiku": id}: per slot, the newest-version chat id that
     contains the name and that Claude Code can use; None when nothing matches."""
-    usable = catalog.chat("claude")
+    from aigate_setup.clients import claude
+
+    usable = catalog.chat(claude.NAME)
     slots: dict[str, str | None] = {}
     for slot in ("opus", "sonnet", "haiku"):
         candidates = [m.id for m in usable if slot in m.id.lower()]
         slots[slot] = max(candidates, key=_version_key) if candidates else None
     return slots
-
-
-# --------------------------------------------------------------------------- the command
-
-
-def _human_tokens(n: int | None) -> str:
-    if not n:
-        return "-"
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
-    if n >= 1000:
-        return f"{round(n / 1000)}k"
-    return str(n)
-
-
-def _when(ts: float | None) -> str:
-    if ts is None:
-        return "an unknown time"
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts))
-
-
-def _iso(ts: float | None) -> str | None:
-    return None if ts is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
-
-
-def filter_models(catalog: Catalog, kind: str | None, client: str | None) -> list[Model]:
-    models: Iterable[Model] = catalog.models
-    if kind:
-        models = (m for m in models if m.kind == kind)
-    if client:
-        models = (m for m in models if m.kind == "chat" and client in m.clients)
-    order = {k: i for i, k in enumerate(KINDS)}
-    return sorted(models, key=lambda m: (order.get(m.kind, 99), m.id))
-
-
-def _clients_cell(model: Model) -> str:
-    if model.kind != "chat":
-        return "-"
-    return ",".join(model.clients) if model.clients else "none"
-
-
-def format_table(models: list[Model]) -> str:
-    """An aligned table: id, kind, context, clients."""
-    header = ("ID", "KIND", "CONTEXT", "CLIENTS")
-    rows = [header]
-    for m in models:
-        rows.append((m.id, m.kind, _human_tokens(m.context_length), _clients_cell(m)))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = [
-        f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip()
-        for r in rows
-    ]
-    return "\n".join(lines)
-
-
-def _count_line(shown: list[Model], catalog: Catalog, opts: ModelsOptions) -> str:
-    counts = {k: sum(1 for m in shown if m.kind == k) for k in KINDS}
-    parts = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-    noun = "model" if len(shown) == 1 else "models"
-    line = f"{len(shown)} {noun}" + (f" ({parts})" if parts else "")
-    filters = [
-        f"--{flag} {value}" for flag, value in (("kind", opts.kind), ("client", opts.client))
-    ]
-    filters = [f for f, value in zip(filters, (opts.kind, opts.client), strict=True) if value]
-    if filters:
-        line += f" matching {' '.join(filters)} (of {len(catalog.models)})"
-    line += f" from {catalog.source}"
-    if catalog.skipped:
-        line += (
-            f"; skipped {catalog.skipped} malformed entr{'y' if catalog.skipped == 1 else 'ies'}"
-        )
-    return line
-
-
-def run_models(opts: ModelsOptions) -> int:
-    """`aigate-setup models`: fetch, classify, filter, print (table or JSON)."""
-    from aigate_setup import report
-
-    catalog = fetch_catalog(opts.common, refresh=opts.refresh)
-    if catalog.from_cache:
-        report.info(f"warning: {catalog.fetch_error}")
-        report.info(f"using cached catalog from {_when(catalog.fetched_at)}")
-    shown = filter_models(catalog, opts.kind, opts.client)
-    if opts.common.fmt == "json":
-        report.print_json(
-            report.envelope(
-                "models",
-                "ok",
-                source=catalog.source,
-                from_cache=catalog.from_cache,
-                fetched_at=_iso(catalog.fetched_at),
-                count=len(shown),
-                skipped=catalog.skipped,
-                models=[m.to_json() for m in shown],
-            )
-        )
-    else:
-        if shown:
-            sys.stdout.write(format_table(shown) + "\n")
-            sys.stdout.flush()
-    report.info(_count_line(shown, catalog, opts))
-    return 0

@@ -428,9 +428,11 @@ def models(
     opts = ModelsOptions(
         common=_common(base_url, key_env, fmt, "models"), kind=kind, client=client, refresh=refresh
     )
-    from aigate_setup import catalog
+    from aigate_setup.commands import models as models_command
+    from aigate_setup.render import models as models_render
 
-    return catalog.run_models(opts)
+    models_render.show(models_command.run(opts), fmt)
+    return 0
 
 
 @main.command()

@@ -381,6 +381,7 @@ def test_suggest() -> None:
     # only chat ids are suggested
     assert "openai/gpt-image-2" not in cat.suggest(catalog, "openai/gpt-image-2", n=5)
     assert len(cat.suggest(catalog, "openai/gpt", n=2)) <= 2
+    assert catalog.suggest("openai/gpt-5.4") == cat.suggest(catalog, "openai/gpt-5.4")
 
 
 def test_best_claude_slots_default_catalog() -> None:
@@ -432,3 +433,15 @@ def test_cached_catalog_age_is_reported(fake_gateway: FakeGateway) -> None:
     stamp = time.strftime("%Y-%m-%d", time.gmtime())
     assert f"using cached catalog from {stamp}" in result.stderr
     assert "timed out" in result.stderr
+
+
+@pytest.mark.parametrize("shape", ["openai", "newapi", "openrouter"])
+def test_cache_round_trip_is_exact(fake_gateway: FakeGateway, shape: str) -> None:
+    fake_gateway.set_catalog(shape)  # type: ignore[arg-type]
+    fresh = cat.fetch_catalog(Common(base_url=fake_gateway.base_url))
+    cached = cat.cached_catalog(fake_gateway.base_url)
+    assert cached is not None and cached.from_cache
+    assert [(m.to_json(), m.endpoint_types) for m in cached.models] == [
+        (m.to_json(), m.endpoint_types) for m in fresh.models
+    ]
+    assert cached.fetched_at == fresh.fetched_at

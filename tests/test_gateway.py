@@ -23,8 +23,9 @@ import httpx
 import pytest
 from conftest import TEST_KEY, run_cli
 
-from aigate_setup import gateway
+from aigate_setup import gateway, secrets
 from aigate_setup.errors import GatewayError
+from aigate_setup.gateway import http as gateway_http
 from aigate_setup.testing import FakeGateway
 
 # --------------------------------------------------------------------------- helpers
@@ -187,17 +188,17 @@ def test_key_sent_only_when_set() -> None:
 
 
 def test_retry_after_parsing() -> None:
-    assert gateway._retry_after(httpx.Headers({"retry-after": "3"})) == 3.0
-    assert gateway._retry_after(httpx.Headers({"retry-after": "soon"})) is None
-    assert gateway._retry_after(httpx.Headers({})) is None
+    assert gateway_http.retry_after(httpx.Headers({"retry-after": "3"})) == 3.0
+    assert gateway_http.retry_after(httpx.Headers({"retry-after": "soon"})) is None
+    assert gateway_http.retry_after(httpx.Headers({})) is None
     future = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
-    waited = gateway._retry_after(httpx.Headers({"retry-after": future}))
+    waited = gateway_http.retry_after(httpx.Headers({"retry-after": future}))
     assert waited is not None and 20 < waited <= 31
 
 
 def test_scrub() -> None:
-    assert gateway.scrub(f"x {TEST_KEY} y", TEST_KEY) == "x sk-...WXYZ y"
-    assert "abcdefghijkl" not in gateway.scrub("Authorization: Bearer abcdefghijkl")
+    assert secrets.scrub(f"x {TEST_KEY} y", TEST_KEY) == "x sk-...WXYZ y"
+    assert "abcdefghijkl" not in secrets.scrub("Authorization: Bearer abcdefghijkl")
 
 
 def test_balance(fake_gateway: FakeGateway) -> None:
@@ -302,7 +303,7 @@ def test_smoke_429_then_success_honours_retry_after(fake_gateway: FakeGateway) -
 def test_smoke_retry_after_is_capped(
     fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(gateway, "RETRY_AFTER_CAP", 0.2)
+    monkeypatch.setattr(gateway_http, "RETRY_AFTER_CAP", 0.2)
     fake_gateway.add_fault("/v1/chat/completions", status=503, retry_after=3600, times=1)
     started = time.monotonic()
     [result] = gateway.smoke_test(fake_gateway.base_url, TEST_KEY, probes(clients=("kilo",)))
@@ -324,7 +325,7 @@ def test_smoke_never_retries_client_errors(fake_gateway: FakeGateway, status: in
 def test_smoke_retries_are_bounded(
     fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch, status: int
 ) -> None:
-    monkeypatch.setattr(gateway, "BACKOFF_BASE", 0.01)
+    monkeypatch.setattr(gateway_http, "BACKOFF_BASE", 0.01)
     fake_gateway.add_fault("/v1/responses", status=status)
     [result] = gateway.smoke_test(
         fake_gateway.base_url, TEST_KEY, probes(clients=("codex",)), retries=2
@@ -565,3 +566,13 @@ def test_ssl_cert_file_is_honoured(self_signed: tuple[Path, Path]) -> None:
         )
         assert trusted.exit_code == 0, trusted.output
         assert "openai/gpt-5.5" in trusted.stdout
+
+
+def test_transport_error_text_never_shows_the_key() -> None:
+    key = "tok-987654321"  # not key-shaped: only the key itself can find it
+
+    def bad(request: httpx.Request) -> httpx.Response:
+        raise httpx.LocalProtocolError(f"Illegal header value b'{key}\\r'")
+
+    err = get_error(bad, key=key)
+    assert key not in err.message and "Illegal header value" in err.message
