@@ -212,6 +212,9 @@ def _file(entry: object, index: int, command: str) -> RunFile:
     what = f"files[{index}]"
     obj = _keys(entry, _FILE_REQUIRED, _FILE_OPTIONAL, what)
     path = _absolute(obj["path"], f"{what}.path")
+    state = paths.state_dir()
+    if path == state or state in path.parents:
+        raise _Bad(f"{what}.path is inside aigate-setup's own state directory")
     action = obj["action"]
     if action not in ("created", "modified", "deleted"):
         raise _Bad(f"{what}.action is not created, modified or deleted")
