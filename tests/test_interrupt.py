@@ -209,12 +209,10 @@ def test_restore_is_all_or_nothing_under_sigint_and_sigterm(
 
     tried = points(total, 36)
     assert len(tried) >= 30
-    started = time.monotonic()
     for i, k in enumerate(tried):
         code, out, err = run_child(script, k, ["restore"], SIGNALS[i % 2])
         assert_rolled_back(code, out, err, before, roots)
         assert backup_dirs() == runs, out
-    assert time.monotonic() - started < 60
 
 
 def test_init_is_all_or_nothing_under_sigint(
