@@ -369,3 +369,30 @@ def test_preview_hides_a_key_file_and_colours_only_real_diffs(
         fsio.preview(Path("/h/c"), b"x", None)
         == "--- a/h/c\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n\\ No newline at end of file\n"
     )
+
+
+@POSIX
+def test_init_never_reads_a_legacy_export_target_that_is_a_pipe(
+    sandbox_home: Path, tmp_path: Path, fake_gateway: Gateway
+) -> None:
+    started = time.monotonic()
+    err_file = tmp_path / "stderr"
+    with err_file.open("w") as err_out, subprocess.Popen(
+        [sys.executable, "-m", "aigate_setup", "init", "--yes", "--base-url",
+         fake_gateway.base_url, "--model", "openai/gpt-5.5", "--no-smoke-test",
+         "--client", "kilo", "--kilo-legacy-export", "/dev/stdin"],
+        stdin=subprocess.PIPE,  # kept open while it runs: reading it would never end
+        stdout=subprocess.DEVNULL,
+        stderr=err_out,
+        env={**os.environ, "AIGATE_API_KEY": TEST_KEY},
+    ) as proc:  # fmt: skip
+        try:
+            code = proc.wait(timeout=30)
+        finally:
+            proc.kill()
+    err = err_file.read_text()
+    assert time.monotonic() - started < 30
+    assert code == 1, err
+    assert "/dev/stdin: is a symlink to " in err
+    assert ", not a regular file" in err
+    assert backup_dirs() == []
