@@ -452,9 +452,10 @@ def restore(
         list_runs=list_runs,
         dry_run=dry_run,
     )
-    from aigate_setup import fsio
+    from aigate_setup.commands import restore as restore_cmd
+    from aigate_setup.render import restore as restore_view
 
-    return fsio.run_restore(opts)
+    return restore_view.show(restore_cmd.run(opts), fmt)
 
 
 def entry() -> NoReturn:

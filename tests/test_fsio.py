@@ -240,7 +240,7 @@ def test_existing_mode_is_kept(sandbox_home: Path) -> None:
     p = sandbox_home / "opencode.json"
     p.write_bytes(b"{}\n")
     p.chmod(0o640)
-    fsio.apply([change(p, b'{"a": 1}\n', sensitive=True)])
+    fsio.apply([change(p, b'{"a": 1}\n')])
     assert p.read_bytes() == b'{"a": 1}\n'
     assert mode(p) == 0o640
 
