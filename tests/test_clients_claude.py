@@ -147,7 +147,8 @@ def test_other_key_variable_name() -> None:
     assert "${env:MY_GATE_KEY}" in ps1.read_text()
 
 
-ODD = 'we\'ird $HOME `id` "model" \u2019x'
+# Every shell-special character a model id may hold (ids never hold whitespace or braces).
+ODD = 'we\'ird;$HOME|`id`&"model"<\u2019x>'
 
 
 def test_values_are_quoted_safely() -> None:
@@ -159,7 +160,7 @@ def test_values_are_quoted_safely() -> None:
     assert env["ANTHROPIC_BASE_URL"] == "https://gw.example"
     text = ps1.read_text()
     assert (
-        "$env:ANTHROPIC_DEFAULT_OPUS_MODEL = 'we''ird $HOME `id` \"model\" \u2019\u2019x'\n" in text
+        "$env:ANTHROPIC_DEFAULT_OPUS_MODEL = 'we''ird;$HOME|`id`&\"model\"<\u2019\u2019x>'\n" in text
     )
 
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from conftest import TEST_KEY, run_cli
 
-from aigate_setup import paths, prompts, wizard
+from aigate_setup import paths, prompts
+from aigate_setup.commands import init as init_command
 from aigate_setup.fake_gateway import FakeGateway
 
 ENTER = object()  # take the prompt's default
@@ -28,7 +29,7 @@ class Script:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, answers: list[Any]) -> None:
         self.answers = list(answers)
         self.asked: list[tuple[str, str, Any]] = []
-        monkeypatch.setattr(wizard, "_has_tty", lambda json_mode=False: True)
+        monkeypatch.setattr(init_command, "_has_tty", lambda json_mode=False: True)
         for name in ("password", "confirm", "select", "checkbox", "autocomplete"):
             monkeypatch.setattr(prompts, name, self._make(name))
 
