@@ -238,8 +238,40 @@ def scripted_answers(opts: InitOptions, progress: Progress) -> Answers:
 def finish(
     opts: InitOptions, answers: Answers, progress: Progress, *, interactive: bool
 ) -> InitResult:
+    """Plan -> (dry run: stop) -> review -> smoke test -> write, all or nothing."""
     for n in answers.notes:
         progress.note(n)
+    result = planned(opts, answers)
+    if opts.dry_run:
+        return result
+    if interactive:
+        from aigate_setup.commands import init_questions
+
+        if not init_questions.review(result.changes, progress, smoke_test=opts.smoke_test):
+            result.outcome = "declined"
+            return result
+    if opts.smoke_test:
+        result.smoke = smoke(opts, answers, progress, interactive=interactive)
+        failed = [r for r in result.smoke if not r.ok]
+        if failed:
+            first = failed[0]
+            result.outcome = "smoke_failed"
+            result.exit_code = EXIT_PROBLEMS
+            result.error = AigateError(
+                f"smoke test failed for {', '.join(r.client for r in failed)}; nothing was written",
+                (first.hint if len(failed) == 1 else "")
+                or "fix the problems shown above and run again (--no-smoke-test skips the test)",
+            )
+            return result
+    applied = fsio.apply(result.changes, command="init")
+    result.outcome = "written"
+    result.statuses = list(applied.statuses)
+    result.run_id = applied.run_id
+    return result
+
+
+def planned(opts: InitOptions, answers: Answers) -> InitResult:
+    """Every file the answers lead to, read and computed but not written (a dry run's result)."""
     common = opts.common
     if answers.scope == "project":
         check_project_dir(answers.project_dir)
@@ -270,7 +302,7 @@ def finish(
     if opts.kilo_legacy_export is not None:
         legacy_export = _kilo_legacy(sel, opts.kilo_legacy_export)
         changes.append(legacy_export)
-    result = InitResult(
+    return InitResult(
         "dry_run",
         common.key_env,
         clients=answers.clients,
@@ -280,40 +312,6 @@ def finish(
         key_file=answers.key_file,
         legacy_text=_kilo_instructions(sel, legacy_export),
     )
-    if opts.dry_run:
-        return result
-
-    if interactive:
-        from aigate_setup.commands import init_questions
-
-        if not init_questions.review(changes, progress, smoke_test=opts.smoke_test):
-            result.outcome = "declined"
-            return result
-
-    if opts.smoke_test:
-        if not answers.key:  # scripted runs check this earlier; keep the invariant here too
-            raise UsageError(
-                f"${common.key_env} is not set; the smoke test needs your AIGate key",
-                export_hint(common.key_env),
-            )
-        result.smoke = smoke(opts, answers, progress, interactive=interactive)
-        failed = [r for r in result.smoke if not r.ok]
-        if failed:
-            first = failed[0]
-            result.outcome = "smoke_failed"
-            result.exit_code = EXIT_PROBLEMS
-            result.error = AigateError(
-                f"smoke test failed for {', '.join(r.client for r in failed)}; nothing was written",
-                (first.hint if len(failed) == 1 else "")
-                or "fix the problems shown above and run again (--no-smoke-test skips the test)",
-            )
-            return result
-
-    applied = fsio.apply(changes, command="init")
-    result.outcome = "written"
-    result.statuses = list(applied.statuses)
-    result.run_id = applied.run_id
-    return result
 
 
 def _kilo_legacy(sel: plan.Selection, path: Path) -> fsio.FileChange:
@@ -348,8 +346,12 @@ def smoke(
 ) -> list[gateway.SmokeResult]:
     """One "Say OK." per client on its own route, all at once; the table is shown at once."""
     common = opts.common
+    if not answers.key:  # scripted runs check this earlier; keep the invariant here too
+        raise UsageError(
+            f"${common.key_env} is not set; the smoke test needs your AIGate key",
+            export_hint(common.key_env),
+        )
     probes = [gateway.probe_for(c, _probe_model(c, answers)) for c in answers.clients]
-    assert answers.key is not None
     label = f'Sending "Say OK." to {answers.model} as {", ".join(answers.clients)} ...'
     waiting: AbstractContextManager[None]
     if interactive:

@@ -56,7 +56,7 @@ def typed_key(text: str) -> str:
     return key
 
 
-def _key_answer(text: str) -> bool | str:
+def key_answer(text: str) -> bool | str:
     problem = key_problem(typed_key(text))
     if problem is None:
         return True
@@ -79,7 +79,7 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
         key = typed_key(
             prompts.password(
                 f"Your AIGate key (${common.key_env} is not set; input stays hidden):",
-                validate=_key_answer,
+                validate=key_answer,
             )
         )
         progress.hide(key)
