@@ -257,7 +257,8 @@ def main() -> None:
 @click.option(
     "--allow-insecure-http",
     is_flag=True,
-    help="With --yes: allow a plain http --base-url on another machine (the key is sent unencrypted).",
+    help="Allow a plain http --base-url on another machine without asking (the key travels "
+    "unencrypted); required with --yes.",
 )
 def init(
     base_url: str,
