@@ -24,7 +24,7 @@ from aigate_setup.commands.init_answers import (
     validate_answers,
 )
 from aigate_setup.constants import CLIENTS
-from aigate_setup.errors import EXIT_PROBLEMS, AigateError
+from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError
 from aigate_setup.options import Common, InitOptions, key_problem
 from aigate_setup.secrets import mask_key
 
@@ -83,6 +83,9 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
             )
         )
         progress.hide(key)
+        problem = key_problem(key)
+        if problem is not None:  # the prompt validates; keep the invariant here too
+            raise UsageError(f"the key cannot be used: {problem}", "paste it again, e.g. sk-...")
         say(f"Key: {mask_key(key)}")
         target = paths.aigate_config_dir() / "key"
         if prompts.confirm(
