@@ -107,20 +107,21 @@ def _fail(exc: AigateError) -> int:
     return exc.exit_code
 
 
+# Commands that send the key themselves: a key that cannot be sent is refused up front.
+_KEY_COMMANDS = ("init", "models")
+
+
 def _common(base_url: str, key_env: str, fmt: str, command: str) -> Common:
     _running.update(command=command, fmt=fmt, key_env=key_env)
     from aigate_setup import settings
+    from aigate_setup.options import Common, check_key_env, normalize_base_url
 
     settings.load()  # a bad AIGATE_* value is the same usage error in every command
-    if not key_env.replace("_", "").isalnum() or key_env[0].isdigit():
-        from aigate_setup.errors import UsageError
-
-        raise UsageError(
-            f"--key-env {key_env!r} is not a valid variable name", "e.g. --key-env AIGATE_API_KEY"
-        )
-    from aigate_setup.options import Common, normalize_base_url
-
-    return Common(base_url=normalize_base_url(base_url), key_env=key_env, fmt=fmt)
+    check_key_env(key_env)
+    common = Common(base_url=normalize_base_url(base_url), key_env=key_env, fmt=fmt)
+    if command in _KEY_COMMANDS:
+        common.checked_key()
+    return common
 
 
 @overload
@@ -253,6 +254,12 @@ def main() -> None:
     metavar="FILE",
     help="Also write a settings-import JSON for the legacy Kilo Code extension (<=5.x).",
 )
+@click.option(
+    "--allow-insecure-http",
+    is_flag=True,
+    help="Allow a plain http --base-url on another machine without asking (the key travels "
+    "unencrypted); required with --yes.",
+)
 def init(
     base_url: str,
     key_env: str,
@@ -270,6 +277,7 @@ def init(
     smoke_test: bool,
     make_default: bool,
     kilo_legacy_export: str | None,
+    allow_insecure_http: bool,
 ) -> int:
     """Set up the coding clients (the wizard; fully scriptable with --yes)."""
     from aigate_setup.options import InitOptions
@@ -289,10 +297,21 @@ def init(
         smoke_test=smoke_test,
         make_default=make_default,
         kilo_legacy_export=_path(kilo_legacy_export),
+        allow_insecure_http=allow_insecure_http,
     )
-    from aigate_setup import wizard
+    from aigate_setup.commands import init as init_command
+    from aigate_setup.render import init as init_render
 
-    return wizard.run_init(opts)
+    out = init_render.Output(fmt)
+    try:
+        result = init_command.run(opts, out)
+    except AigateError as exc:
+        # A key typed at the prompt is not in the environment, where _fail looks for one.
+        exc.message = out.scrub(exc.message)
+        exc.hint = out.scrub(exc.hint) if exc.hint else exc.hint
+        raise
+    init_render.show(result, out)
+    return result.exit_code
 
 
 @main.command()

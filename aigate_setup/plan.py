@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from aigate_setup.errors import ConfigError, UsageError
-from aigate_setup.options import CLIENTS, normalize_base_url
+from aigate_setup.options import CLIENTS, check_path, normalize_base_url
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
@@ -67,7 +67,7 @@ def check_selection(sel: Selection) -> Selection:
     """Refuse selections that would produce broken files (usage errors, exit 2).
 
     Returns the selection with its base URL normalized (no trailing slash)."""
-    from aigate_setup.clients.common import check_env_name, check_value
+    from aigate_setup.clients.common import check_env_name, check_model_id
 
     unknown = [c for c in sel.clients if c not in CLIENTS]
     if unknown:
@@ -80,15 +80,18 @@ def check_selection(sel: Selection) -> Selection:
     if sel.scope not in ("user", "project"):
         raise UsageError(f"--scope {sel.scope!r} is not user or project", "use --scope user")
     check_env_name(sel.key_env)
-    check_value("--model", sel.model)
+    check_model_id("--model", sel.model)
     for model_id in sel.extra_models:
-        check_value("--extra-model", model_id)
+        check_model_id("--extra-model", model_id)
     for flag, value in (
         ("--claude-opus", sel.claude.opus),
         ("--claude-sonnet", sel.claude.sonnet),
         ("--claude-haiku", sel.claude.haiku),
     ):
-        check_value(flag, value)
+        check_model_id(flag, value)
+    check_path("--project-dir", sel.project_dir)
+    if sel.key_file is not None:
+        check_path("the key file", sel.key_file)
     return replace(sel, base_url=normalize_base_url(sel.base_url))
 
 
@@ -115,6 +118,9 @@ def build_changes(sel: Selection, catalog: Catalog | None) -> list[FileChange]:
 
     sel = check_selection(sel)
     planned = targets(sel)
+    for _client, path in planned:
+        # A path is written into script comments and quoted strings: one plain line only.
+        check_path("target file", path)
 
     loaded: list[tuple[str, Path, bytes | None, textmod.Decoded | None]] = []
     problems: list[ConfigError] = []

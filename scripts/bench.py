@@ -231,7 +231,7 @@ def bench_catalog(repeat: int) -> list[tuple[str, float, float, str]]:
         ],
     }
 
-    from aigate_setup import wizard
+    from aigate_setup.commands import init_answers, init_questions
     from aigate_setup.constants import CLIENTS
 
     def once() -> float:
@@ -239,9 +239,9 @@ def bench_catalog(repeat: int) -> list[tuple[str, float, float, str]]:
         # every client can use, the default, and each choice's meta line.
         start = time.perf_counter()
         cat = catalog.parse_catalog(data, "bench")
-        usable = wizard.usable_models(cat, CLIENTS)
-        wizard.default_model(cat, CLIENTS)
-        _ = {m.id: wizard._meta(m) for m in usable}
+        usable = init_answers.usable_models(cat, CLIENTS)
+        init_answers.default_model(cat, CLIENTS)
+        _ = {m.id: init_questions.model_meta(m) for m in usable}
         return time.perf_counter() - start
 
     t = median(once, repeat)

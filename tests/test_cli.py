@@ -5,9 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 from aigate_setup import __version__
+from aigate_setup.testing import FakeGateway
 
 
 def test_version() -> None:
@@ -93,3 +95,57 @@ def test_check_imports_no_editor_or_network_modules(tmp_path: Path) -> None:
         check=False,
     )
     assert "HEAVY=\n" in proc.stdout, proc.stdout + proc.stderr
+
+
+# --- a key pasted with a line break (issue 18) ------------------------------------------------
+
+SECRET = "sk-SECRETcli0test0key0ABCDEFGH9k2m"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["init", "--yes", "--client", "codex", "--model", "openai/gpt-5.5"],
+        ["models"],
+    ],
+    ids=["init", "models"],
+)
+def test_key_ending_in_cr_is_stripped_and_never_shown(
+    fake_gateway: FakeGateway, args: list[str], fmt: str
+) -> None:
+    r = run_cli(*args, "--base-url", fake_gateway.base_url, "--format", fmt,
+                env={"AIGATE_API_KEY": SECRET + "\r"})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert SECRET[3:-4] not in r.output
+    if fmt == "json":
+        assert json.loads(r.stdout)["status"] == "ok"
+    assert {q.key_suffix for q in fake_gateway.requests} == {SECRET[-4:]}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("command", ["init", "models"])
+def test_key_with_inner_line_break_is_a_usage_error_that_never_shows_it(
+    fake_gateway: FakeGateway, command: str, fmt: str
+) -> None:
+    key = SECRET[:12] + "\r\n" + SECRET[12:]
+    r = run_cli(command, "--base-url", fake_gateway.base_url, "--format", fmt,
+                env={"AIGATE_API_KEY": key})  # fmt: skip
+    assert r.exit_code == 2, r.output
+    assert "cannot be used as a key" in r.stderr
+    assert SECRET[3:12] not in r.output and SECRET[12:-4] not in r.output
+    if fmt == "json":
+        assert json.loads(r.stdout)["error"]["exit_code"] == 2
+    assert fake_gateway.requests == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["models", "--base-url", "http://127.0.0.1:9/v1"], ["doctor", "--offline"], ["check"]],
+    ids=["models", "doctor", "check"],
+)
+def test_key_env_naming_another_variable_is_refused_everywhere(args: list[str]) -> None:
+    r = run_cli(*args, "--key-env", "PATH")
+    assert r.exit_code == 2
+    assert "--key-env PATH names a variable that holds something else" in r.stderr
+    assert "hint:" in r.stderr

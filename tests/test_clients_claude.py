@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path, PureWindowsPath
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 import pytest
@@ -83,9 +83,9 @@ def test_locations(tmp_path: Path) -> None:
 def test_windows_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XDG_CONFIG_HOME")
     monkeypatch.setattr(paths, "home", lambda: PureWindowsPath("C:/Users/me"))
-    assert claude.target_paths("user", Path.cwd())[1] == PureWindowsPath(
-        r"C:\Users\me\.config\aigate\aigate-claude.ps1"
-    )
+    # paths.home() is patched to a PureWindowsPath: widen the declared type to compare.
+    found: PurePath = claude.target_paths("user", Path.cwd())[1]
+    assert found == PureWindowsPath(r"C:\Users\me\.config\aigate\aigate-claude.ps1")
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -147,7 +147,8 @@ def test_other_key_variable_name() -> None:
     assert "${env:MY_GATE_KEY}" in ps1.read_text()
 
 
-ODD = 'we\'ird $HOME `id` "model" \u2019x'
+# Every shell-special character a model id may hold (ids never hold whitespace or braces).
+ODD = 'we\'ird;$HOME|`id`&"model"<\u2019x>'
 
 
 def test_values_are_quoted_safely() -> None:
@@ -159,7 +160,8 @@ def test_values_are_quoted_safely() -> None:
     assert env["ANTHROPIC_BASE_URL"] == "https://gw.example"
     text = ps1.read_text()
     assert (
-        "$env:ANTHROPIC_DEFAULT_OPUS_MODEL = 'we''ird $HOME `id` \"model\" \u2019\u2019x'\n" in text
+        "$env:ANTHROPIC_DEFAULT_OPUS_MODEL = 'we''ird;$HOME|`id`&\"model\"<\u2019\u2019x>'\n"
+        in text
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PureWindowsPath
+from collections.abc import Sequence
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 import pytest
@@ -53,7 +54,9 @@ def test_new_file_has_exactly_the_owned_values(sandbox_home: Path) -> None:
         },
     }
     assert "profile" not in text
-    assert codex.target_paths("user", Path.cwd()) == [sandbox_home / ".codex" / "config.toml"]
+    # paths.home() is patched to a PureWindowsPath: widen the declared type to compare.
+    found: Sequence[PurePath] = codex.target_paths("user", Path.cwd())
+    assert found == [sandbox_home / ".codex" / "config.toml"]
     assert codex.validate(codex.user_config(), text, RuleContext(catalog=CATALOG)) == []
 
 
@@ -184,6 +187,6 @@ def test_config_paths() -> None:
 def test_windows_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CODEX_HOME")
     monkeypatch.setattr(paths, "home", lambda: PureWindowsPath("C:/Users/me"))
-    assert codex.target_paths("user", Path.cwd()) == [
-        PureWindowsPath(r"C:\Users\me\.codex\config.toml")
-    ]
+    # paths.home() is patched to a PureWindowsPath: widen the declared type to compare.
+    found: Sequence[PurePath] = codex.target_paths("user", Path.cwd())
+    assert found == [PureWindowsPath(r"C:\Users\me\.codex\config.toml")]

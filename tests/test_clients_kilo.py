@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path, PureWindowsPath
+from collections.abc import Sequence
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 import pytest
@@ -130,9 +131,9 @@ def test_config_paths_cover_every_file_kilo_reads(monkeypatch: pytest.MonkeyPatc
 def test_windows_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XDG_CONFIG_HOME")
     monkeypatch.setattr(paths, "home", lambda: PureWindowsPath("C:/Users/me"))
-    assert kilo.target_paths("user", Path.cwd()) == [
-        PureWindowsPath(r"C:\Users\me\.config\kilo\kilo.jsonc")
-    ]
+    # paths.home() is patched to a PureWindowsPath: widen the declared type to compare.
+    found: Sequence[PurePath] = kilo.target_paths("user", Path.cwd())
+    assert found == [PureWindowsPath(r"C:\Users\me\.config\kilo\kilo.jsonc")]
 
 
 def test_legacy_export(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path, PureWindowsPath
+from collections.abc import Sequence
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 import pytest
@@ -233,6 +234,6 @@ def test_config_paths_in_load_order(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_windows_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XDG_CONFIG_HOME")
     monkeypatch.setattr(paths, "home", lambda: PureWindowsPath("C:/Users/me"))
-    assert opencode.target_paths("user", Path.cwd()) == [
-        PureWindowsPath(r"C:\Users\me\.config\opencode\opencode.json")
-    ]
+    # paths.home() is patched to a PureWindowsPath: widen the declared type to compare.
+    found: Sequence[PurePath] = opencode.target_paths("user", Path.cwd())
+    assert found == [PureWindowsPath(r"C:\Users\me\.config\opencode\opencode.json")]

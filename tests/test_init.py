@@ -8,54 +8,23 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import TEST_KEY, run_cli
+from init_support import (
+    ALL,
+    SECRET,
+    SMOKE_ROUTES,
+    backup_runs,
+    init,
+    init_json,
+    posts,
+    sandbox_root,
+    snapshot,
+)
 
 from aigate_setup import paths
 from aigate_setup.testing import FakeGateway
-
-SMOKE_ROUTES = ("/v1/responses", "/v1/chat/completions", "/v1/messages")
-ALL = ("codex", "opencode", "kilo", "claude")
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under the sandbox (HOME and project), except the catalog cache."""
-    cache = paths.cache_dir()
-    found: dict[str, bytes] = {}
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and not p.is_relative_to(cache):
-            found[str(p.relative_to(root))] = p.read_bytes()
-    return found
-
-
-def sandbox_root() -> Path:
-    return paths.home().parent
-
-
-def init(gw: FakeGateway, *args: str, key: str | None = TEST_KEY, **env: str) -> Any:
-    full_env = {"AIGATE_API_KEY": key} if key else {}
-    full_env.update(env)
-    return run_cli("init", "--yes", "--base-url", gw.base_url, *args, env=full_env)
-
-
-def init_json(gw: FakeGateway, *args: str, **kw: Any) -> tuple[Any, dict[str, Any]]:
-    r = init(gw, "--format", "json", *args, **kw)
-    return r, json.loads(r.stdout)
-
-
-def posts(gw: FakeGateway) -> list[str]:
-    return [q.path for q in gw.requests if q.method == "POST"]
-
-
-def backup_runs() -> list[str]:
-    d = paths.backups_dir()
-    return sorted(p.name for p in d.iterdir()) if d.is_dir() else []
-
 
 # --- success ---------------------------------------------------------------------------------
 
@@ -443,8 +412,6 @@ def test_kilo_legacy_export(fake_gateway: FakeGateway, tmp_path: Path) -> None:
 
 
 # --- secrets ---------------------------------------------------------------------------------
-
-SECRET = "sk-SECRETaigate0test0key0ABCDEFGH7q3z"
 
 
 def test_key_never_appears_anywhere(fake_gateway: FakeGateway) -> None:

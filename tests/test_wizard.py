@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from conftest import TEST_KEY, run_cli
 
-from aigate_setup import paths, prompts, wizard
+from aigate_setup import paths, prompts
+from aigate_setup.commands import init as init_command
 from aigate_setup.testing import FakeGateway
 
 ENTER = object()  # take the prompt's default
@@ -28,7 +29,7 @@ class Script:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, answers: list[Any]) -> None:
         self.answers = list(answers)
         self.asked: list[tuple[str, str, Any]] = []
-        monkeypatch.setattr(wizard, "_has_tty", lambda json_mode=False: True)
+        monkeypatch.setattr(init_command, "_has_tty", lambda json_mode=False: True)
         for name in ("password", "confirm", "select", "checkbox", "autocomplete"):
             monkeypatch.setattr(prompts, name, self._make(name))
 
@@ -222,3 +223,92 @@ def test_extra_models_and_claude_slots(
     script = (paths.aigate_config_dir() / "aigate-claude.sh").read_text()
     assert "ANTHROPIC_DEFAULT_HAIKU_MODEL" in script
     assert "claude-haiku" not in script
+
+
+# --- hostile input (issue 18) ------------------------------------------------------------------
+
+HOSTILE_ID = "acme/gpt-5{file:~/.ssh/id_rsa}"
+EVERY_ROUTE = ["openai", "openai-response", "anthropic"]
+
+
+def test_enter_through_a_hostile_catalog_never_picks_a_hostile_id(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_gateway.set_catalog(
+        {
+            "data": [
+                {"id": HOSTILE_ID, "supported_endpoint_types": EVERY_ROUTE},
+                {
+                    "id": "acme/ok-1",
+                    "name": "OK {env:HOME}",
+                    "supported_endpoint_types": EVERY_ROUTE,
+                },
+            ]
+        }
+    )
+    monkeypatch.setenv("PATH", "")
+    s = Script(monkeypatch, [["opencode", "kilo"], ENTER, ENTER, ENTER, ENTER, ENTER])
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 0, r.output
+    assert s.asked[1][2] == "acme/ok-1"
+    for path in (
+        paths.xdg_config_home() / "opencode" / "opencode.json",
+        paths.xdg_config_home() / "kilo" / "kilo.jsonc",
+    ):
+        text = path.read_text()
+        assert "{file:" not in text and "{env:HOME}" not in text
+        assert '"name": "OK env:HOME"' in text
+
+
+def test_plain_http_to_another_host_asks_first(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = fake_gateway.base_url.replace("127.0.0.1", "0.0.0.0")  # not loopback, yet local
+    s = Script(monkeypatch, [ENTER])  # default: no
+    r = run_cli("init", "--base-url", base, env={"AIGATE_API_KEY": TEST_KEY})
+    assert r.exit_code == 0, r.output
+    assert s.asked == [("confirm", "Send your key over plain http to 0.0.0.0 anyway?", False)]
+    assert "warning: --base-url http://0.0.0.0:" in r.stderr
+    assert "--allow-insecure-http" in r.stderr
+    assert "Nothing written." in r.stdout
+    assert fake_gateway.requests == []
+
+    s = Script(monkeypatch, [True, ["codex"], ENTER, ENTER, ENTER, True])
+    r = run_cli("init", "--base-url", base, env={"AIGATE_API_KEY": TEST_KEY})
+    assert r.exit_code == 0, r.output
+    assert (paths.codex_home() / "config.toml").is_file()
+
+
+def test_typed_key_loses_surrounding_quotes_and_line_breaks(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-typed0secret0key0quoted0WXYZ"
+    Script(monkeypatch, [f' "{secret}"\r\n', True, ["codex"], ENTER, ENTER, ENTER, True])
+    r = wizard_run(fake_gateway, key=None)
+    assert r.exit_code == 0, r.output
+    assert (paths.aigate_config_dir() / "key").read_bytes() == secret.encode() + b"\n"
+    assert {q.key_suffix for q in fake_gateway.requests if q.method == "POST"} == {"WXYZ"}
+    assert secret[3:-4] not in r.output
+
+
+def test_key_prompt_refuses_a_key_with_inner_whitespace() -> None:
+    from aigate_setup.commands.init_questions import key_answer, typed_key
+
+    assert typed_key("  'sk-abc123456789'\r\n") == "sk-abc123456789"
+    assert typed_key("\u201csk-abc123456789\u201d") == "sk-abc123456789"
+    assert key_answer("sk-abc123456789\n") is True
+    assert key_answer("   ") == "paste your key, e.g. sk-..."
+    refused = key_answer("sk-abc 123456789")
+    assert isinstance(refused, str) and "space" in refused and "123456789" not in refused
+
+
+def test_project_scope_in_a_missing_directory_is_refused(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    typo = tmp_path / "no-such-project"
+    Script(monkeypatch, [["codex"], ENTER, "project"])
+    r = wizard_run(fake_gateway, "--project-dir", str(typo))
+    assert r.exit_code == 2, r.output
+    assert f"--project-dir {typo} does not exist" in r.stderr
+    assert not typo.exists()
+    assert [q for q in fake_gateway.requests if q.method == "POST"] == []

@@ -13,6 +13,7 @@ import re
 import stat
 import sys
 from pathlib import Path
+from typing import IO, Protocol
 
 import pytest
 
@@ -24,6 +25,19 @@ KEY = "sk-tty0secret0key0typed0at0prompt0MNOP"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]|\r")
 DOWN = "\x1b[B"
 T = 20  # seconds per expect
+
+
+class Child(Protocol):
+    """The part of pexpect.spawn these tests use (pexpect ships no type information)."""
+
+    exitstatus: int | None
+    logfile_read: IO[bytes] | None
+
+    def expect(self, pattern: object, timeout: float = ...) -> int: ...
+
+    def send(self, s: str) -> int: ...
+
+    def close(self, force: bool = ...) -> None: ...
 
 
 def _env(home: Path, tmp_path: Path) -> dict[str, str]:
@@ -52,9 +66,9 @@ def _env(home: Path, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _spawn(gw: FakeGateway, home: Path, tmp_path: Path, *args: str) -> tuple[object, io.BytesIO]:
+def _spawn(gw: FakeGateway, home: Path, tmp_path: Path, *args: str) -> tuple[Child, io.BytesIO]:
     screen = io.BytesIO()
-    child = pexpect.spawn(
+    child: Child = pexpect.spawn(
         sys.executable,
         ["-m", "aigate_setup", "--base-url", gw.base_url, *args],
         env=_env(home, tmp_path),

@@ -122,13 +122,16 @@ def anthropic_model(model_id: str, sonnet: str, catalog: Catalog | None) -> str:
 
 
 def env_values(sel: Selection, catalog: Catalog | None) -> list[tuple[str, str]]:
-    """The model variables in the order they are written."""
-    return [
-        ("ANTHROPIC_MODEL", main_model(sel, catalog)),
-        ("ANTHROPIC_DEFAULT_OPUS_MODEL", sel.claude.opus),
-        ("ANTHROPIC_DEFAULT_SONNET_MODEL", sel.claude.sonnet),
-        ("ANTHROPIC_DEFAULT_HAIKU_MODEL", sel.claude.haiku),
+    """The model variables in the order they are written (every id checked: UsageError)."""
+    from aigate_setup.clients.common import check_model_id
+
+    values = [
+        ("ANTHROPIC_MODEL", main_model(sel, catalog), "--model"),
+        ("ANTHROPIC_DEFAULT_OPUS_MODEL", sel.claude.opus, "--claude-opus"),
+        ("ANTHROPIC_DEFAULT_SONNET_MODEL", sel.claude.sonnet, "--claude-sonnet"),
+        ("ANTHROPIC_DEFAULT_HAIKU_MODEL", sel.claude.haiku, "--claude-haiku"),
     ]
+    return [(name, check_model_id(flag, value)) for name, value, flag in values]
 
 
 def _empty_message(sel: Selection, ps1: bool) -> str:
@@ -141,6 +144,9 @@ def _empty_message(sel: Selection, ps1: bool) -> str:
 
 
 def context(sel: Selection, catalog: Catalog | None, *, ps1: bool) -> dict[str, Any]:
+    from aigate_setup.clients.common import check_env_name
+
+    check_env_name(sel.key_env)  # spliced into shell code unquoted: an identifier only
     quote = ps_quote if ps1 else sh_quote
     return {
         "key_from_env": ("${env:" + sel.key_env + "}") if ps1 else ('"${' + sel.key_env + ':-}"'),

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients.base import Auth, Route
-from aigate_setup.clients.common import PROVIDER_ID, PROVIDER_NAME, same_path
+from aigate_setup.clients.common import (
+    PROVIDER_ID,
+    PROVIDER_NAME,
+    check_env_name,
+    check_model_id,
+    same_path,
+)
 from aigate_setup.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -74,9 +80,14 @@ def toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+# Codex reads integers as i64; a larger value makes it refuse the whole config.
+MAX_CONTEXT_WINDOW = 2**63 - 1
+
+
 def context_window(sel: Selection, catalog: Catalog | None) -> int | None:
     model = catalog.get(sel.model) if catalog is not None else None
-    return model.context_length if model is not None and model.context_length else None
+    window = model.context_length if model is not None else None
+    return window if window is not None and 0 < window <= MAX_CONTEXT_WINDOW else None
 
 
 def owned_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...], Any]:
@@ -85,13 +96,13 @@ def owned_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...
     updates: dict[tuple[str, ...], Any] = {}
     if sel.make_default:
         updates[("model_provider",)] = PROVIDER_ID
-        updates[("model",)] = sel.model
+        updates[("model",)] = check_model_id("--model", sel.model)
         window = context_window(sel, catalog)
         if window is not None:
             updates[("model_context_window",)] = window
     updates[(*table, "name")] = PROVIDER_NAME
     updates[(*table, "base_url")] = sel.base_url
-    updates[(*table, "env_key")] = sel.key_env
+    updates[(*table, "env_key")] = check_env_name(sel.key_env)
     updates[(*table, "wire_api")] = WIRE_API
     return updates
 
@@ -101,11 +112,11 @@ def context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
     return {
         "make_default": sel.make_default,
         "provider_id": toml_str(PROVIDER_ID),
-        "model": toml_str(sel.model),
+        "model": toml_str(check_model_id("--model", sel.model)),
         "context_window": window,
         "provider_name": toml_str(PROVIDER_NAME),
         "base_url": toml_str(sel.base_url),
-        "key_env": toml_str(sel.key_env),
+        "key_env": toml_str(check_env_name(sel.key_env)),
         "wire_api": toml_str(WIRE_API),
     }
 

@@ -50,23 +50,30 @@ def same_path(a: Path, b: Path) -> bool:
 
 
 def check_env_name(name: str) -> str:
-    """The key variable is spliced into shell code and `{env:...}`: only a plain identifier."""
+    """The key variable is spliced into shell code and `{env:...}`: only a plain identifier,
+    and not a well-known variable that holds something else (PATH, HOME...)."""
+    from aigate_setup.options import check_key_env
+
     if not _ENV_NAME.match(name):
         raise UsageError(
             f"--key-env {name!r} is not a valid environment variable name",
             "use letters, digits and _, e.g. --key-env AIGATE_API_KEY",
         )
-    return name
+    return check_key_env(name)
 
 
-def check_value(what: str, value: str) -> str:
-    """Values written into configs and scripts: non-empty, no control characters."""
-    if not value or not value.strip():
-        raise UsageError(f"{what} is empty", f"pass a value, e.g. {what} openai/gpt-5.5")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+def check_model_id(what: str, value: str) -> str:
+    """A model id about to be written: refused (UsageError) unless `model_ids` accepts it.
+
+    The selection is checked before planning; this keeps every writer safe on its own, so no
+    id with `{file:...}` can reach a config that OpenCode or Kilo would expand."""
+    from aigate_setup import model_ids
+
+    reason = model_ids.check_model_id(value)
+    if reason is not None:
         raise UsageError(
-            f"{what} {value!r} contains a control character",
-            "copy the exact id from `aigate-setup models`",
+            f"{what} {model_ids.shown(value)} is not a usable model id: it {reason}",
+            "copy the exact id from `aigate-setup models --kind chat`",
         )
     return value
 
@@ -92,17 +99,31 @@ class ModelEntry:
         return self.context is not None and self.output is not None
 
 
+# The largest integer a JSON reader in JavaScript (OpenCode, Kilo) holds exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _limit(value: int | None) -> int | None:
+    return value if value is not None and 0 < value <= MAX_SAFE_INTEGER else None
+
+
 def model_entries(sel: Selection, catalog: Catalog | None) -> list[ModelEntry]:
-    """The main model then the extra models (no duplicates), with what the catalog knows."""
+    """The main model then the extra models (no duplicates), with what the catalog knows.
+
+    Every id is checked (a refused id raises UsageError); catalog display names are cleaned of
+    braces and control characters, or dropped."""
+    from aigate_setup.model_ids import clean_display_name
+
     entries: list[ModelEntry] = []
     for model_id in unique([sel.model, *sel.extra_models]):
+        check_model_id("model id", model_id)
         m = catalog.get(model_id) if catalog is not None else None
         entries.append(
             ModelEntry(
                 id=model_id,
-                name=(m.name or None) if m is not None else None,
-                context=m.context_length if m is not None and m.context_length else None,
-                output=m.max_output_tokens if m is not None and m.max_output_tokens else None,
+                name=clean_display_name(m.name) if m is not None and m.name else None,
+                context=_limit(m.context_length) if m is not None else None,
+                output=_limit(m.max_output_tokens) if m is not None else None,
             )
         )
     return entries
@@ -110,12 +131,12 @@ def model_entries(sel: Selection, catalog: Catalog | None) -> list[ModelEntry]:
 
 def api_key_ref(key_env: str) -> str:
     """How OpenCode and Kilo read the key: from the environment when the config loads."""
-    return "{env:" + key_env + "}"
+    return "{env:" + check_env_name(key_env) + "}"
 
 
 def model_ref(model_id: str) -> str:
     """A root `model` value: the provider id, then the model id (split on the first `/`)."""
-    return f"{PROVIDER_ID}/{model_id}"
+    return f"{PROVIDER_ID}/{check_model_id('model id', model_id)}"
 
 
 # --- templates context -----------------------------------------------------------------------

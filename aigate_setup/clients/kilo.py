@@ -183,7 +183,7 @@ def legacy_export(sel: Selection) -> str:
                     "id": LEGACY_PROFILE,
                     "apiProvider": "openai",
                     "openAiBaseUrl": sel.base_url,
-                    "openAiModelId": sel.model,
+                    "openAiModelId": common.check_model_id("--model", sel.model),
                     "openAiApiKey": "",
                 }
             },

@@ -1,0 +1,373 @@
+"""`aigate-setup init`: the wizard, interactive and scripted.
+
+Both paths collect the same answers (key, catalog, clients, models, scope; see init_answers and
+init_questions), then share one pipeline: plan.build_changes -> review or --dry-run -> "Say OK."
+smoke test -> fsio.apply. Nothing is written before the smoke test has passed. `run` returns an
+`InitResult`; render/init.py prints it. While it runs, progress (notes, the plan under review,
+the smoke table) goes through a `Progress` the caller passes in.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from aigate_setup import fsio, gateway, plan, settings
+from aigate_setup.commands.init_answers import (
+    Answers,
+    export_hint,
+    load_catalog,
+    model_hint,
+    ordered,
+    validate_answers,
+)
+from aigate_setup.constants import CLIENTS
+from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError
+from aigate_setup.model_ids import check_model_id, shown
+from aigate_setup.options import InitOptions, check_path, insecure_host
+
+SMOKE_TIMEOUT = 30.0  # seconds per probe request (AIGATE_TIMEOUT overrides)
+ALLOW_HTTP_FLAG = "--allow-insecure-http"
+
+Outcome = Literal["written", "dry_run", "declined", "smoke_failed", "quit"]
+
+
+class Progress(Protocol):
+    """Where `run` shows what happens while it happens (render/init.py implements it)."""
+
+    def say(self, text: str = "") -> None:
+        """Human text: stdout, or stderr in JSON mode."""
+
+    def note(self, text: str) -> None:
+        """Warnings and progress lines: always stderr."""
+
+    def error(self, exc: AigateError) -> None:
+        """An error line (and its hint) that does not end the run."""
+
+    def hide(self, secret: str) -> None:
+        """Mask `secret` in everything shown from now on."""
+
+    def plan(self, changes: list[fsio.FileChange]) -> None:
+        """The files about to be written, before the user confirms."""
+
+    def diffs(self, changes: list[fsio.FileChange]) -> None:
+        """Unified diffs of the changed files (a key file's contents hidden)."""
+
+    def smoke(self, results: list[gateway.SmokeResult]) -> None:
+        """The smoke test's table, as soon as every probe has answered."""
+
+
+@dataclass
+class InitResult:
+    """What a run decided and did; everything the renderer needs."""
+
+    outcome: Outcome
+    key_env: str
+    clients: tuple[str, ...] = ()
+    changes: list[fsio.FileChange] = field(default_factory=list)  # the plan
+    statuses: list[tuple[fsio.FileChange, str]] = field(default_factory=list)  # as written
+    smoke: list[gateway.SmokeResult] = field(default_factory=list)
+    run_id: str | None = None
+    key_in_env: bool = False
+    key_file: Path | None = None
+    legacy_text: str | None = None  # the legacy Kilo Code extension's settings to paste
+    error: AigateError | None = None  # why the run stopped (smoke failure)
+    exit_code: int = 0
+
+    @property
+    def dry_run(self) -> bool:
+        return self.outcome == "dry_run"
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+
+
+def run(opts: InitOptions, progress: Progress) -> InitResult:
+    preflight(opts)
+    key = opts.common.checked_key()
+    if key:
+        progress.hide(key)
+    if opts.yes:
+        allow_insecure_http(opts, progress, ask=None)
+        answers = scripted_answers(opts, progress)
+        return finish(opts, answers, progress, interactive=False)
+    json_mode = opts.common.fmt == "json"
+    if not _has_tty(json_mode):
+        raise UsageError(
+            "no terminal to ask questions in (stdin or stdout is not a TTY)",
+            "pass --yes and flags, or run in a terminal, e.g. aigate-setup init --yes "
+            "--model openai/gpt-5.5",
+        )
+    from aigate_setup.commands import init_questions as questions
+
+    if not allow_insecure_http(
+        opts, progress, ask=lambda host: questions.confirm_insecure_http(host, json_mode=json_mode)
+    ):
+        return InitResult("declined", opts.common.key_env)
+    try:
+        answers = questions.interactive_answers(opts, progress)
+    except questions.Stop as stop:
+        return InitResult("quit", opts.common.key_env, exit_code=stop.exit_code)
+    return finish(opts, answers, progress, interactive=True)
+
+
+def _has_tty(json_mode: bool = False) -> bool:
+    """Questions need a terminal on stdin and where they are drawn: stdout, or stderr in
+    JSON mode (so `aigate-setup --format json > result.json` still asks)."""
+    screen = sys.stderr if json_mode else sys.stdout
+    try:
+        return sys.stdin.isatty() and screen.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# checks before anything else (exit 2, no request, no prompt)
+
+
+def preflight(opts: InitOptions) -> None:
+    """Refuse hostile or mistyped flags before any request, prompt or write."""
+    flags: list[tuple[str, str | None]] = [
+        ("--model", opts.model),
+        ("--claude-opus", opts.claude_opus),
+        ("--claude-sonnet", opts.claude_sonnet),
+        ("--claude-haiku", opts.claude_haiku),
+    ]
+    flags += [("--extra-model", extra) for extra in opts.extra_models]
+    for flag, value in flags:
+        reason = check_model_id(value) if value is not None else None
+        if reason is not None:
+            raise UsageError(
+                f"{flag} {shown(value or '')} is not a valid model id: it {reason}",
+                f"model ids look like provider/model; list them with `aigate-setup models "
+                f"--kind chat`, e.g. {flag} openai/gpt-5.5",
+            )
+    check_path("--project-dir", opts.project_dir)
+    if opts.scope == "project":
+        check_project_dir(opts.project_dir)
+    if opts.kilo_legacy_export is not None:
+        check_path("--kilo-legacy-export", opts.kilo_legacy_export)
+        _check_regular("--kilo-legacy-export", opts.kilo_legacy_export)
+
+
+def check_project_dir(project_dir: Path) -> None:
+    """A mistyped --project-dir must not silently become a new directory tree."""
+    if not project_dir.is_dir():
+        raise UsageError(
+            f"--project-dir {project_dir} does not exist",
+            "pass an existing project directory (or create it first: mkdir -p DIR)",
+        )
+
+
+def _check_regular(flag: str, path: Path) -> None:
+    """An existing target must be a regular file: /dev/stdin or a FIFO would be read forever."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(
+            f"{flag} {path} cannot be used: {exc.strerror or exc}", "pass a regular file path"
+        ) from None
+    if not stat.S_ISREG(mode):
+        raise UsageError(
+            f"{flag} {path} is not a regular file",
+            "pass the path of a regular file to create or overwrite, e.g. kilo-settings.json",
+        )
+
+
+def allow_insecure_http(
+    opts: InitOptions, progress: Progress, *, ask: Callable[[str], bool] | None
+) -> bool:
+    """Plain http to another machine sends the key unencrypted: warn, then go on only with
+    --allow-insecure-http or the user's yes (`ask`); scripted runs (`ask` None) without the
+    flag stop with a usage error. Loopback and https pass silently."""
+    base_url = opts.common.base_url
+    host = insecure_host(base_url)
+    if host is None:
+        return True
+    message = (
+        f"--base-url {base_url} is plain http to {host}, not this machine: "
+        "your key and prompts would cross the network unencrypted"
+    )
+    hint = f"use the gateway's https:// URL, or pass {ALLOW_HTTP_FLAG} if this network is trusted"
+    if not opts.allow_insecure_http and ask is None:
+        raise UsageError(message, hint)
+    progress.note("warning: " + message)
+    if opts.allow_insecure_http or (ask is not None and ask(host)):
+        return True
+    progress.note("hint: " + hint)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# scripted answers (--yes)
+
+
+def scripted_answers(opts: InitOptions, progress: Progress) -> Answers:
+    common = opts.common
+    clients = ordered(opts.clients or CLIENTS)
+    if not opts.model:
+        raise UsageError("--model is required with --yes", model_hint(common, clients))
+    key = common.checked_key()
+    if key is None and opts.smoke_test and not opts.dry_run:
+        raise UsageError(
+            f"${common.key_env} is not set; the smoke test needs your AIGate key",
+            export_hint(common.key_env) + " (or skip the live test with --no-smoke-test)",
+        )
+    if key is None:
+        progress.note(
+            f"warning: ${common.key_env} is not set; the configs reference it, "
+            "so set it before starting a client"
+        )
+    cat = load_catalog(common, progress.note)
+    return validate_answers(opts, cat, clients, key, opts.model)
+
+
+# ---------------------------------------------------------------------------------------------
+# the shared pipeline
+
+
+def finish(
+    opts: InitOptions, answers: Answers, progress: Progress, *, interactive: bool
+) -> InitResult:
+    """Plan -> (dry run: stop) -> review -> smoke test -> write, all or nothing."""
+    for n in answers.notes:
+        progress.note(n)
+    result = planned(opts, answers)
+    if opts.dry_run:
+        return result
+    if interactive:
+        from aigate_setup.commands import init_questions
+
+        if not init_questions.review(result.changes, progress, smoke_test=opts.smoke_test):
+            result.outcome = "declined"
+            return result
+    if opts.smoke_test:
+        result.smoke = smoke(opts, answers, progress, interactive=interactive)
+        failed = [r for r in result.smoke if not r.ok]
+        if failed:
+            first = failed[0]
+            result.outcome = "smoke_failed"
+            result.exit_code = EXIT_PROBLEMS
+            result.error = AigateError(
+                f"smoke test failed for {', '.join(r.client for r in failed)}; nothing was written",
+                (first.hint if len(failed) == 1 else "")
+                or "fix the problems shown above and run again (--no-smoke-test skips the test)",
+            )
+            return result
+    applied = fsio.apply(result.changes, command="init")
+    result.outcome = "written"
+    result.statuses = list(applied.statuses)
+    result.run_id = applied.run_id
+    return result
+
+
+def planned(opts: InitOptions, answers: Answers) -> InitResult:
+    """Every file the answers lead to, read and computed but not written (a dry run's result)."""
+    common = opts.common
+    if answers.scope == "project":
+        check_project_dir(answers.project_dir)
+    sel = plan.Selection(
+        clients=answers.clients,
+        model=answers.model,
+        claude=answers.claude,
+        extra_models=answers.extra_models,
+        scope="project" if answers.scope == "project" else "user",
+        project_dir=answers.project_dir,
+        base_url=common.base_url,
+        key_env=common.key_env,
+        make_default=opts.make_default,
+        key_file=answers.key_file,
+    )
+    changes = list(plan.build_changes(sel, answers.catalog))
+    if answers.key_file is not None and answers.key:
+        changes.append(
+            fsio.FileChange(
+                client="aigate",
+                path=answers.key_file,
+                old=fsio.read_bytes(answers.key_file),
+                new=(answers.key + "\n").encode(),
+                sensitive=True,
+            )
+        )
+    legacy_export = None
+    if opts.kilo_legacy_export is not None:
+        legacy_export = _kilo_legacy(sel, opts.kilo_legacy_export)
+        changes.append(legacy_export)
+    return InitResult(
+        "dry_run",
+        common.key_env,
+        clients=answers.clients,
+        changes=changes,
+        statuses=[(ch, ch.status) for ch in changes],
+        key_in_env=common.key() is not None,
+        key_file=answers.key_file,
+        legacy_text=_kilo_instructions(sel, legacy_export),
+    )
+
+
+def _kilo_legacy(sel: plan.Selection, path: Path) -> fsio.FileChange:
+    """The settings-import JSON for the legacy Kilo Code extension (its key left empty)."""
+    from aigate_setup.clients import kilo
+
+    target = path if path.is_absolute() else (Path.cwd() / path)
+    new = kilo.legacy_export(sel).encode()
+    return fsio.FileChange(client="kilo", path=target, old=fsio.read_bytes(target), new=new)
+
+
+def _kilo_instructions(sel: plan.Selection, export: fsio.FileChange | None) -> str | None:
+    """What to paste into the legacy extension's settings UI (shown when Kilo is involved)."""
+    if "kilo" not in sel.clients and export is None:
+        return None
+    from aigate_setup.clients import kilo
+
+    return kilo.legacy_instructions(sel, export.path if export is not None else None)
+
+
+def _probe_model(client: str, answers: Answers) -> str:
+    """The model each client will really ask for (Claude may fall back to its sonnet slot)."""
+    if client != "claude":
+        return answers.model
+    from aigate_setup.clients import claude
+
+    return claude.anthropic_model(answers.model, answers.claude.sonnet, answers.catalog)
+
+
+def smoke(
+    opts: InitOptions, answers: Answers, progress: Progress, *, interactive: bool
+) -> list[gateway.SmokeResult]:
+    """One "Say OK." per client on its own route, all at once; the table is shown at once."""
+    common = opts.common
+    if not answers.key:  # scripted runs check this earlier; keep the invariant here too
+        raise UsageError(
+            f"${common.key_env} is not set; the smoke test needs your AIGate key",
+            export_hint(common.key_env),
+        )
+    probes = [gateway.probe_for(c, _probe_model(c, answers)) for c in answers.clients]
+    label = f'Sending "Say OK." to {answers.model} as {", ".join(answers.clients)} ...'
+    waiting: AbstractContextManager[None]
+    if interactive:
+        from aigate_setup import prompts
+
+        waiting = prompts.status(label)
+    else:
+        progress.note(label)
+        waiting = nullcontext()
+    with waiting:
+        results = gateway.smoke_test(
+            common.base_url,
+            answers.key,
+            probes,
+            timeout=settings.timeout(SMOKE_TIMEOUT),
+            key_env=common.key_env,
+        )
+    progress.smoke(results)
+    return results
