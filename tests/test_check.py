@@ -273,7 +273,7 @@ def test_github_lines_exact() -> None:
 
 
 def test_github_escaping() -> None:
-    from aigate_setup.check import github_line
+    from aigate_setup.render.check import github_line
     from aigate_setup.findings import Finding
 
     f = Finding("a,b:c%.json", 1, 2, "AIG001", "error", "50% bad\r\nthing", "")
@@ -424,6 +424,6 @@ def test_pre_commit_hook_matches_discovered_names() -> None:
         ".aigate/aigate-claude.ps1",
     ]:
         assert pattern.search(name), name
-        assert rules.kind_for(Path(name), project_root=None) is not None, name
+        assert rules.kind_for(Path(name)) is not None, name
     for name in ["config.toml", "package.json", "settings.json", "myopencode.json"]:
         assert not pattern.search(name), name

@@ -14,7 +14,7 @@ from aigate_setup.clients import codex
 from aigate_setup.errors import ConfigError
 from aigate_setup.merge.toml import parse_toml
 from aigate_setup.plan import PlanError, Selection, build_changes
-from aigate_setup.rules import RuleContext
+from aigate_setup.rules import RuleContext, validate_file
 
 BASE = "https://api.aigate.shop/v1"
 CATALOG = Catalog(
@@ -54,7 +54,7 @@ def test_new_file_has_exactly_the_owned_values(sandbox_home: Path) -> None:
     }
     assert "profile" not in text
     assert codex.target_paths("user", Path.cwd()) == [sandbox_home / ".codex" / "config.toml"]
-    assert codex.validate(codex.user_config(), text, RuleContext(catalog=CATALOG)) == []
+    assert validate_file(codex.user_config(), text, RuleContext(catalog=CATALOG)) == []
 
 
 def test_codex_home_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

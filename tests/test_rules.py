@@ -387,15 +387,15 @@ def test_crlf_and_bom_positions() -> None:
     ],
 )
 def test_kind_for(tmp_path: Path, rel: str, kind: str | None) -> None:
-    assert rules.kind_for(tmp_path / rel, project_root=tmp_path) == kind
+    assert rules.kind_for(tmp_path / rel) == kind
 
 
 def test_kind_for_user_files(sandbox_home: Path) -> None:
     assert (
-        rules.kind_for(sandbox_home / ".codex" / "config.toml", project_root=None) == "codex-user"
+        rules.kind_for(sandbox_home / ".codex" / "config.toml") == "codex-user"
     )
     kilo = sandbox_home / ".config" / "kilo" / "kilo.jsonc"
-    assert rules.kind_for(kilo, project_root=None) == "kilo-user"
-    assert rules.kind_for(kilo.with_name("opencode.json"), project_root=None) == "kilo-user"
+    assert rules.kind_for(kilo) == "kilo-user"
+    assert rules.kind_for(kilo.with_name("opencode.json")) == "kilo-user"
     opencode = sandbox_home / ".config" / "opencode" / "opencode.json"
-    assert rules.kind_for(opencode, project_root=None) == "opencode"
+    assert rules.kind_for(opencode) == "opencode"
