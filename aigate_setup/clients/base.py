@@ -8,16 +8,28 @@ install hint, and the route and auth header its smoke probe uses.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
     from aigate_setup.errors import ConfigError
     from aigate_setup.plan import Selection
-    from aigate_setup.rules.registry import FileKind, Reader, Rule
+    from aigate_setup.rules.registry import Reader, Rule
 
 Route = Literal["responses", "chat", "messages"]
 Auth = Literal["bearer", "x-api-key"]
+# Every kind of config file the static rules tell apart (each client module's `file_kind`).
+FileKind = Literal[
+    "codex-user",
+    "codex-project",
+    "opencode",
+    "kilo-user",
+    "kilo-project",
+    "claude-settings",
+    "claude-sh",
+    "claude-ps1",
+]
+FILE_KINDS: tuple[FileKind, ...] = get_args(FileKind)
 
 
 class ClientModule(Protocol):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
-from aigate_setup.clients.base import Auth, Route
+from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
 from aigate_setup.options import gateway_root
 from aigate_setup.rules.kinds import SCRIPT_SUFFIXES, head, json_like
@@ -36,7 +36,6 @@ from aigate_setup.secrets import mask_key
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
     from aigate_setup.plan import Selection
-    from aigate_setup.rules.registry import FileKind
     from aigate_setup.rules.source import Source
 
 NAME = "claude"
@@ -334,7 +333,8 @@ READERS: tuple[Reader, ...] = (
     in or synced; aigate-setup's `apiKeyHelper` or script reads it from $AIGATE_API_KEY or the
     0600 key file instead.""",
     example=_SETTINGS.replace(
-        '"ANTHROPIC_MODEL"', '"ANTHROPIC_AUTH_TOKEN": "sk-example-0123456789abcdef",\n    "ANTHROPIC_MODEL"'
+        '"ANTHROPIC_MODEL"',
+        '"ANTHROPIC_AUTH_TOKEN": "sk-example-0123456789abcdef",\n    "ANTHROPIC_MODEL"',
     ),
     fix="remove it from settings.json env; export ANTHROPIC_AUTH_TOKEN from $AIGATE_API_KEY"
     " (source .aigate/aigate-claude.sh)",
@@ -451,4 +451,10 @@ def missing_slots(src: Source) -> Iterator[Hit]:
         )
 
 
-STATIC_RULES: tuple[Rule, ...] = (settings_token, script_token, base_v1, both_credentials, missing_slots)
+STATIC_RULES: tuple[Rule, ...] = (
+    settings_token,
+    script_token,
+    base_v1,
+    both_credentials,
+    missing_slots,
+)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aigate_setup import paths
-from aigate_setup.clients.base import Auth, Route
+from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.clients.common import PROVIDER_ID, PROVIDER_NAME
 from aigate_setup.errors import ConfigError
 from aigate_setup.options import is_loopback
@@ -28,7 +28,6 @@ from aigate_setup.secrets import mask_key
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
     from aigate_setup.plan import Selection
-    from aigate_setup.rules.registry import FileKind
     from aigate_setup.rules.source import Source
 
 NAME = "codex"
@@ -233,7 +232,7 @@ def _models(src: Source) -> list[ModelRef]:
     if isinstance(review, str):
         refs.append(ModelRef("review_model", review, *idx.value(("review_model",))))
     profiles = data.get("profiles")
-    for name, profile in (profiles.items() if isinstance(profiles, dict) else ()):
+    for name, profile in profiles.items() if isinstance(profiles, dict) else ():
         value = profile.get("model") if isinstance(profile, dict) else None
         if isinstance(value, str):
             at = idx.value(("profiles", name, "model"))

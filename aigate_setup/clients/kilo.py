@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients import common
-from aigate_setup.clients.base import Auth, Route
+from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
 from aigate_setup.rules.kinds import json_like, same_place
 from aigate_setup.rules.positions import get, string
@@ -33,7 +33,6 @@ from aigate_setup.rules.registry import Hit, Reader, Rule, rule
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
     from aigate_setup.plan import Selection
-    from aigate_setup.rules.registry import FileKind
     from aigate_setup.rules.source import Source
 
 NAME = "kilo"
@@ -263,7 +262,9 @@ def project_substitution(src: Source) -> Iterator[Hit]:
                 )
             else:
                 yield Hit(
-                    i, m.start() + 1, f"{m.group(0)} in a Kilo project file: Kilo skips the whole file"
+                    i,
+                    m.start() + 1,
+                    f"{m.group(0)} in a Kilo project file: Kilo skips the whole file",
                 )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from aigate_setup import paths
 from aigate_setup.clients import common, kilo
-from aigate_setup.clients.base import Auth, Route
+from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
 from aigate_setup.rules.kinds import json_like
 from aigate_setup.rules.positions import get, member, members, string
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
     from aigate_setup.merge import jsonc
     from aigate_setup.plan import Selection
-    from aigate_setup.rules.registry import FileKind
     from aigate_setup.rules.source import Source
 
 NAME = "opencode"
@@ -283,7 +282,9 @@ def literal_api_key(src: Source) -> Iterator[Hit]:
     doc="""A model reference `provider/model` is looked up in `provider.<id>.models` (split on
     the first `/`: `aigate/openai/gpt-5.5` needs `models["openai/gpt-5.5"]`). An undeclared
     model of a provider that lists its models is "model not found" at start.""",
-    example=_EXAMPLE.replace('"model": "aigate/openai/gpt-5.5"', '"model": "aigate/openai/gpt-5.6"'),
+    example=_EXAMPLE.replace(
+        '"model": "aigate/openai/gpt-5.5"', '"model": "aigate/openai/gpt-5.6"'
+    ),
     fix='declare it under provider.<id>.models, e.g. "models": {"openai/gpt-5.5": {}}',
 )
 def model_not_declared(src: Source) -> Iterator[Hit]:

@@ -16,13 +16,17 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aigate_setup import paths, rules
 from aigate_setup.catalog import Catalog
 from aigate_setup.errors import UsageError
 from aigate_setup.findings import Finding
 from aigate_setup.options import CheckOptions
-from aigate_setup.rules import FileKind, Rule, RuleContext
+from aigate_setup.rules import Rule, RuleContext
+
+if TYPE_CHECKING:
+    from aigate_setup.clients.base import FileKind
 
 SKIP_DIRS = frozenset(
     {
@@ -263,5 +267,9 @@ def check_file(target: Target, ctx: RuleContext, active: Sequence[Rule]) -> list
     return rules.validate_text(Path(shown), text, kind, ctx, active)
 
 
-def _finding(path: str, line: int | None, rule: Rule, message: str, hint: str | None = None) -> Finding:
-    return Finding(path, line, None, rule.id, rule.severity, message, rule.fix if hint is None else hint)
+def _finding(
+    path: str, line: int | None, rule: Rule, message: str, hint: str | None = None
+) -> Finding:
+    return Finding(
+        path, line, None, rule.id, rule.severity, message, rule.fix if hint is None else hint
+    )

@@ -31,6 +31,7 @@ _STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"', re.DOTALL)
 _STRING_PREFIX = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*', re.DOTALL)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z0-9_$.+-]+")
+_NEWLINE = re.compile("\n")
 _LITERALS: dict[str, tuple[NodeKind, Any]] = {
     "true": ("bool", True),
     "false": ("bool", False),
@@ -69,20 +70,12 @@ class Node:
 
 
 class LineIndex:
-    """Offsets -> 1-based (line, column) in O(log n): a table of line starts and a bisect.
-
-    Counting newlines up to each offset made a check of a 12 MB file quadratic (minutes).
-    """
+    """Offsets -> 1-based (line, column) in O(log n): line starts and a bisect (counting the
+    newlines before each offset made checking a 12 MB file take minutes)."""
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self.starts = starts
+        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, self.length))
@@ -90,28 +83,16 @@ class LineIndex:
         return line, offset - self.starts[line - 1] + 1
 
 
-# The index of the last text asked about: callers ask for many offsets of one text in a row.
-_last_index: tuple[str, LineIndex] | None = None
-
-
-def line_index(text: str) -> LineIndex:
-    """The (cached) line index of `text`; the same string object gets the same index."""
-    global _last_index
-    cached = _last_index
-    if cached is not None and cached[0] is text:
-        return cached[1]
-    index = LineIndex(text)
-    _last_index = (text, index)
-    return index
+_last_index: tuple[str, LineIndex] | None = None  # callers ask about one text many times
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of `offset`; columns count characters."""
-    if len(text) < 4096:  # a small text: counting is cheaper than building an index
-        offset = max(0, min(offset, len(text)))
-        line = text.count("\n", 0, offset) + 1
-        return line, offset - line_start(text, offset) + 1
-    return line_index(text).line_col(offset)
+    global _last_index
+    cached = _last_index
+    if cached is None or cached[0] is not text:
+        cached = _last_index = (text, LineIndex(text))
+    return cached[1].line_col(offset)
 
 
 def _error(text: str, offset: int, message: str) -> ParseError:

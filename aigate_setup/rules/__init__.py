@@ -13,7 +13,7 @@ docs/rules.md is generated from the catalogue (`python -m aigate_setup.rules --m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aigate_setup.findings import Finding
 from aigate_setup.rules.engine import (
@@ -26,8 +26,6 @@ from aigate_setup.rules.engine import (
     validate_text,
 )
 from aigate_setup.rules.registry import (
-    FILE_KINDS,
-    FileKind,
     Hit,
     ModelRef,
     Reader,
@@ -39,14 +37,21 @@ from aigate_setup.rules.registry import (
 from aigate_setup.rules.scripts import Assign, script_assignments
 
 if TYPE_CHECKING:
+    from aigate_setup.clients.base import FILE_KINDS, FileKind
+
     RULES: dict[str, Rule]
 
 
-def __getattr__(name: str) -> dict[str, Rule]:
+def __getattr__(name: str) -> Any:
     # RULES includes the client modules' rules, and the client modules import this package's
-    # registry: the catalogue is built on first use, not at import time.
+    # registry: the catalogue is built on first use, not at import time. The file kinds are
+    # the client modules' too (clients/base.py).
     if name == "RULES":
         return catalogue()
+    if name in ("FileKind", "FILE_KINDS"):
+        from aigate_setup.clients import base
+
+        return getattr(base, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aigate_setup import sanitize, secrets
 from aigate_setup.errors import UsageError
@@ -18,7 +19,6 @@ from aigate_setup.findings import Finding
 from aigate_setup.rules import keys, models, syntax, urls
 from aigate_setup.rules.ignore import apply_inline_ignores
 from aigate_setup.rules.registry import (
-    FileKind,
     Hit,
     Reader,
     Rule,
@@ -27,6 +27,9 @@ from aigate_setup.rules.registry import (
     readers_by_kind,
 )
 from aigate_setup.rules.source import Source
+
+if TYPE_CHECKING:
+    from aigate_setup.clients.base import FileKind
 
 SHARED_RULES: tuple[Rule, ...] = (*syntax.RULES, *keys.RULES, *urls.RULES, *models.RULES)
 SECRET_RULE = "AIG002"  # the catch-all; sharper secret rules (Rule.secret) take its lines
@@ -99,7 +102,7 @@ def validate_text(
     found: list[Finding] = []
     secret_lines: set[int] = set()
     for rule in chosen:
-        if kind not in rule.kinds:
+        if not rule.applies_to(kind):
             continue
         for hit in rule.check(src):
             found.append(finding(src.path, rule, hit))

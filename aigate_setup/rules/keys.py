@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from re import Match
 
-from aigate_setup.rules.registry import FILE_KINDS, Hit, rule
+from aigate_setup.rules.registry import Hit, rule
 from aigate_setup.rules.source import Source
 from aigate_setup.secrets import find_keys, mask_key
 
@@ -28,7 +28,7 @@ def real_keys(line: str) -> Iterator[Match[str]]:
     "literal-secret",
     "error",
     "Literal API key in a file",
-    kinds=FILE_KINDS,
+    kinds=None,
     example_kind="codex-project",
     doc="""A key in a checked-in file is a leaked key: anyone who can read the repository
     (or its history) can spend it. Configs reference the key instead, and aigate-setup never

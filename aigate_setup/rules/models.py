@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from aigate_setup.rules.registry import FILE_KINDS, Hit, ModelRef, rule
+from aigate_setup.rules.registry import Hit, ModelRef, rule
 from aigate_setup.rules.source import Source
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def _catalog_refs(src: Source) -> Iterator[tuple[ModelRef, str, Model | None]]:
     "unknown-model",
     "error",
     "Model id unknown to the catalog",
-    kinds=FILE_KINDS,
+    kinds=None,
     example_kind="codex-user",
     doc="""The gateway answers 404 (model not found) for an id it does not serve; ids are exact,
     with the provider prefix. Runs with --catalog FILE or --live.""",
@@ -67,7 +67,7 @@ def unknown_model(src: Source) -> Iterator[Hit]:
     "model-not-usable",
     "warning",
     "Model not usable by this client",
-    kinds=FILE_KINDS,
+    kinds=None,
     example_kind="codex-user",
     doc="""Each client speaks one API (Codex: Responses; OpenCode and Kilo: Chat Completions;
     Claude Code: Anthropic Messages). A model the gateway serves only on another route, or an
@@ -106,19 +106,18 @@ def _shown(value: str) -> str:
 
 def unsafe_reason(value: str, field: str) -> str | None:
     """Why `value` cannot be a model id (field "id") or display name ("name"), or None."""
-    if "{file:" in value or "{env:" in value:
-        which = "{file:...}" if "{file:" in value else "{env:...}"
-        return (
-            f"contains {which}: clients that expand it (OpenCode, Kilo) would send a local"
-            " file's text or a variable's value to the gateway"
-        )
     if "{" in value or "}" in value:
+        if "{file:" in value or "{env:" in value:
+            which = "{file:...}" if "{file:" in value else "{env:...}"
+            return (
+                f"contains {which}: clients that expand it (OpenCode, Kilo) would send a local"
+                " file's text or a variable's value to the gateway"
+            )
         return "contains { or }"
-    if any(not ch.isprintable() and not ch.isspace() for ch in value) or any(
-        ch.isspace() and ch != " " for ch in value
-    ):
+    # Everything but the ASCII space that is a control, format or separator character.
+    if not value.isprintable():
         return "contains a control or invisible character"
-    if field == "id" and any(ch.isspace() for ch in value):
+    if field == "id" and " " in value:
         return "contains whitespace"
     if field == "id" and len(value) > MAX_ID_LENGTH:
         return f"is {len(value)} characters long (at most {MAX_ID_LENGTH})"
@@ -130,8 +129,8 @@ def unsafe_reason(value: str, field: str) -> str | None:
     "unsafe-model-id",
     "error",
     "Model id or name is not plain data",
-    kinds=FILE_KINDS,
-    example_kind="opencode",
+    kinds=None,
+    example_kind="kilo-user",
     doc="""OpenCode and Kilo replace `{file:PATH}` and `{env:NAME}` anywhere in their configs,
     model ids and names included: `"model": "aigate/gpt-5{file:~/.ssh/id_rsa}"` sends the
     private key's text to the gateway with every request. No model id has braces, whitespace,

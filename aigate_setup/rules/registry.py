@@ -12,25 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal
 
 from aigate_setup.findings import Severity
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
+    from aigate_setup.clients.base import FileKind
     from aigate_setup.rules.source import Source
 
-FileKind = Literal[
-    "codex-user",
-    "codex-project",
-    "opencode",
-    "kilo-user",
-    "kilo-project",
-    "claude-settings",
-    "claude-sh",
-    "claude-ps1",
-]
-FILE_KINDS: tuple[FileKind, ...] = get_args(FileKind)
 # How a kind's text is read: a TOML or JSONC document, or a POSIX / PowerShell script.
 Format = Literal["toml", "jsonc", "sh", "ps1"]
 
@@ -67,7 +57,7 @@ class Rule:
     doc: str  # why it matters: what the client does with such a file
     example: str  # a whole file that breaks the rule (docs/rules.md, and a test runs it)
     fix: str  # what to do; the default hint of its findings
-    kinds: tuple[FileKind, ...]  # the file kinds it runs on
+    kinds: tuple[FileKind, ...] | None  # the file kinds it runs on; None: every kind
     example_kind: FileKind  # the kind of file `example` is
     check: CheckFn = field(compare=False, repr=False)
     # A sharper form of AIG002 (a literal key in a known credential field): AIG002 does not
@@ -78,6 +68,9 @@ class Rule:
     def hint(self) -> str:
         return self.fix
 
+    def applies_to(self, kind: FileKind) -> bool:
+        return self.kinds is None or kind in self.kinds
+
 
 def rule(
     id: str,
@@ -85,7 +78,7 @@ def rule(
     severity: Severity,
     title: str,
     *,
-    kinds: Iterable[FileKind],
+    kinds: Iterable[FileKind] | None,
     doc: str,
     example: str,
     fix: str,
@@ -94,7 +87,11 @@ def rule(
 ) -> Callable[[CheckFn], Rule]:
     """Turn a check function into a `Rule` that keeps everything about it together."""
 
-    applies = tuple(kinds)
+    applies = None if kinds is None else tuple(kinds)
+    first = example_kind or (applies[0] if applies else None)
+    if first is None:
+        raise ValueError(f"rule {id}: a rule for every kind names its example_kind")
+    example_of: FileKind = first
 
     def define(check: CheckFn) -> Rule:
         return Rule(
@@ -106,7 +103,7 @@ def rule(
             example=example,
             fix=fix,
             kinds=applies,
-            example_kind=example_kind or applies[0],
+            example_kind=example_of,
             check=check,
             secret=secret,
         )

@@ -7,14 +7,17 @@ the script's assignments, the base URLs and model ids in it) is computed on firs
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigate_setup.errors import ParseError
 from aigate_setup.merge import jsonc
 from aigate_setup.merge.tomlread import parse_toml
 from aigate_setup.rules.positions import TomlIndex
-from aigate_setup.rules.registry import FileKind, Hit, ModelRef, Reader, RuleContext, UrlRef
+from aigate_setup.rules.registry import Hit, ModelRef, Reader, RuleContext, UrlRef
 from aigate_setup.rules.scripts import Assign, marker_problem, script_assignments
+
+if TYPE_CHECKING:
+    from aigate_setup.clients.base import FileKind
 
 
 class Source:

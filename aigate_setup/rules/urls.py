@@ -7,6 +7,7 @@ through `shown_url`: user:password, secret query values and keys inside a URL ne
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import Literal
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from aigate_setup.options import is_loopback
-from aigate_setup.rules.registry import FILE_KINDS, Hit, RuleContext, UrlRef, rule
+from aigate_setup.rules.registry import Hit, RuleContext, UrlRef, rule
 from aigate_setup.rules.source import Source
 from aigate_setup.secrets import mask_url
 
@@ -41,10 +42,8 @@ def host_only(gateway_host: str) -> str:
     """The host name of a `--gateway-host` value (which may be a URL or host:port)."""
     value = gateway_host.strip().lower()
     if "://" in value:
-        try:
+        with contextlib.suppress(ValueError):
             value = urlsplit(value).hostname or value
-        except ValueError:
-            pass
     return value.split("/")[0].rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
@@ -127,12 +126,12 @@ def valid(src: Source) -> Iterator[tuple[UrlRef, Analysis]]:
     "endpoint-url",
     "error",
     "Base URL is a full endpoint URL",
-    kinds=FILE_KINDS,
-    example_kind="opencode",
+    kinds=None,
+    example_kind="codex-user",
     doc="""Clients append the route (/chat/completions, /responses, /v1/messages) to the base
     URL themselves, so a full endpoint URL makes them call a path that does not exist.""",
-    example='{\n  "provider": {"aigate": {"options": {\n'
-    '    "baseURL": "https://api.aigate.shop/v1/chat/completions"}}}\n}\n',
+    example='[model_providers.aigate]\nbase_url = "https://api.aigate.shop/v1/responses"\n'
+    'env_key = "AIGATE_API_KEY"\nwire_api = "responses"\n',
     fix="use the base URL, e.g. https://api.aigate.shop/v1; clients append the route themselves",
 )
 def endpoint_url(src: Source) -> Iterator[Hit]:
@@ -155,7 +154,7 @@ def endpoint_url(src: Source) -> Iterator[Hit]:
     "double-v1",
     "error",
     "Base URL contains /v1/v1",
-    kinds=FILE_KINDS,
+    kinds=None,
     example_kind="codex-user",
     doc="""The client appends its route to a base URL that already ends in /v1, so a base with
     /v1 twice calls /v1/v1/... and gets 404 for every request.""",
@@ -179,11 +178,12 @@ def double_v1(src: Source) -> Iterator[Hit]:
     "missing-v1",
     "warning",
     "OpenAI-style base URL without /v1",
-    kinds=FILE_KINDS,
-    example_kind="opencode",
+    kinds=None,
+    example_kind="codex-user",
     doc="""OpenAI-style clients (Codex, OpenCode, Kilo) append /chat/completions or /responses
     directly to the base URL; the gateway serves them under /v1.""",
-    example='{\n  "provider": {"aigate": {"options": {"baseURL": "https://api.aigate.shop"}}}\n}\n',
+    example='[model_providers.aigate]\nbase_url = "https://api.aigate.shop"\n'
+    'env_key = "AIGATE_API_KEY"\nwire_api = "responses"\n',
     fix="end the base URL in /v1, e.g. https://api.aigate.shop/v1",
 )
 def missing_v1(src: Source) -> Iterator[Hit]:
@@ -202,7 +202,7 @@ def missing_v1(src: Source) -> Iterator[Hit]:
     "insecure-http",
     "error",
     "Plain http to a non-loopback host",
-    kinds=FILE_KINDS,
+    kinds=None,
     example_kind="codex-user",
     doc="""Over plain http the key travels unencrypted to anything on the way. http is fine only
     for a server on this machine (127.0.0.1, localhost).""",
@@ -227,12 +227,12 @@ def insecure_http(src: Source) -> Iterator[Hit]:
     "foreign-host",
     "error",
     "Base URL points at another host than the gateway",
-    kinds=FILE_KINDS,
-    example_kind="opencode",
+    kinds=None,
+    example_kind="codex-user",
     doc="""With --gateway-host, every base URL must point at that host: a config that sends the
     key (and the prompts) somewhere else is a mistake or an attack.""",
-    example='{\n  "provider": {"aigate": {"options": {\n'
-    '    "baseURL": "https://gateway.example.com/v1"}}}\n}\n',
+    example='[model_providers.aigate]\nbase_url = "https://gateway.example.com/v1"\n'
+    'env_key = "AIGATE_API_KEY"\nwire_api = "responses"\n',
     fix="use the gateway host given with --gateway-host",
 )
 def foreign_host(src: Source) -> Iterator[Hit]:
@@ -254,7 +254,7 @@ def foreign_host(src: Source) -> Iterator[Hit]:
     "invalid-url",
     "error",
     "Base URL is not an http(s) URL",
-    kinds=FILE_KINDS,
+    kinds=None,
     example_kind="codex-user",
     doc="""Without a scheme and a host the client cannot connect at all (or treats the value as
     a path).""",
