@@ -432,8 +432,6 @@ def test_pre_commit_hook_matches_discovered_names() -> None:
 
 # --- hostile repositories: special files, links out of the tree, huge files, git config ----------
 
-SECRET_TEXT = "PRIVATE-KEY-MATERIAL-0123456789"
-
 
 def _unread(doc: dict[str, Any], path: str) -> dict[str, Any]:
     [finding] = [f for f in doc["findings"] if f["path"] == path]
@@ -459,7 +457,7 @@ def test_a_fifo_is_reported_not_read() -> None:
 
 @pytest.mark.timeout(30)
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
-def test_a_link_to_dev_zero_is_never_read() -> None:
+def test_links_to_devices_and_loops_are_never_read() -> None:
     os.symlink("/dev/zero", "opencode.json")
     os.makedirs(".claude")
     os.symlink("/dev/zero", ".claude/settings.json")
@@ -473,6 +471,9 @@ def test_a_link_to_dev_zero_is_never_read() -> None:
     # even when the tree is / (the link then stays inside it): a device is never read
     code, doc = check_json("/dev/zero")
     assert code == 1 and "character device" in doc["findings"][0]["message"]
+    os.symlink("kilo.jsonc", "kilo.jsonc")  # a loop: unreadable, not an internal error
+    code, doc = check_json("kilo.jsonc")
+    assert code == 1 and "symbolic links" in doc["findings"][0]["message"]
 
 
 @pytest.mark.timeout(30)
@@ -481,14 +482,14 @@ def test_a_link_out_of_the_tree_is_not_followed(tmp_path: Path, fmt: str) -> Non
     outside = tmp_path / "outside" / "secret.json"
     outside.parent.mkdir()
     # Not JSON: a parse error would quote it.
-    outside.write_text(SECRET_TEXT + "\n", encoding="utf-8")
+    outside.write_text("PRIVATE-KEY-MATERIAL-0123456789\n", encoding="utf-8")
     os.symlink(outside, "opencode.json")
     os.makedirs(".kilo")
     os.symlink(outside, ".kilo/kilo.json")
     for args in ((), ("opencode.json",), (".kilo/kilo.json",)):
         r = run_cli("check", "--format", fmt, *args)
         assert r.exit_code == 1
-        assert SECRET_TEXT[:12] not in r.output and "out of the checked tree" in r.output
+        assert "PRIVATE-KEY" not in r.output and "out of the checked tree" in r.output
     # a link that stays inside the tree is followed
     real = Path("configs/opencode.json")
     write(Path.cwd(), {str(real): OPENCODE_WARN})
@@ -577,11 +578,8 @@ def test_file_substitution_in_a_model_id_is_an_error() -> None:
     code, doc = check_json("--select", "AIG052")
     assert code == 1 and doc["findings"] == [
         {
-            "rule": "AIG052",
-            "severity": "error",
-            "path": "opencode.json",
-            "line": 10,
-            "column": 12,
+            **{"rule": "AIG052", "severity": "error", "path": "opencode.json"},
+            **{"line": 10, "column": 12},
             "message": "model 'aigate/openai/gpt-5.5{file:~/.ssh/id_rsa}' contains {file:...}:"
             " clients that expand it (OpenCode, Kilo) would send a local file's text or a"
             " variable's value to the gateway",

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigate_setup import paths, rules
-from aigate_setup.catalog import Catalog
 from aigate_setup.errors import UsageError
 from aigate_setup.findings import Finding
 from aigate_setup.options import CheckOptions
 from aigate_setup.rules import Rule, RuleContext
 
 if TYPE_CHECKING:
+    from aigate_setup.catalog import Catalog
     from aigate_setup.clients.base import FileKind
 
 SKIP_DIRS = frozenset(
@@ -71,6 +71,7 @@ class Target:
     path: Path  # absolute, not resolved
     kind: FileKind | None  # None: named explicitly, inferred from its text
     tree: Path  # the resolved directory it is checked in: nothing outside it is read
+    real: Path  # the file it names, all links resolved
 
 
 def run(opts: CheckOptions) -> CheckResult:
@@ -99,6 +100,12 @@ def _load_catalog(opts: CheckOptions) -> Catalog | None:
 # --- discovery ----------------------------------------------------------------------------
 
 
+def _real(path: Path) -> Path:
+    # os.path.realpath, not Path.resolve: a symlink loop is a file that cannot be read, not a
+    # RuntimeError.
+    return Path(os.path.realpath(path))
+
+
 def _explicit_tree(path: Path) -> Path:
     """Where a file named on the command line is checked: the current directory when it is
     inside it (pre-commit passes repository paths), else its own directory."""
@@ -120,17 +127,17 @@ def discover(given_paths: Iterable[Path]) -> list[Target]:
         if path.is_dir():
             tree = Path(os.path.realpath(path))
             # Resolve each file once: realpath costs a syscall per path component.
-            found = {p: (kind, p.resolve()) for p, kind in _walk(path)}
+            found = {p: (kind, _real(p)) for p, kind in _walk(path)}
             found = {p: v for p, v in found.items() if v[1] not in seen}
             for p in _drop_gitignored(path, list(found)):
                 kind, key = found[p]
                 seen.add(key)
-                out.append(Target(p, kind, tree))
+                out.append(Target(p, kind, tree, key))
         elif os.path.lexists(path):  # a file, or a link or special file the reader refuses
-            key = path.resolve()
+            key = _real(path)
             if key not in seen:
                 seen.add(key)
-                out.append(Target(path, None, _explicit_tree(path)))
+                out.append(Target(path, None, _explicit_tree(path), key))
         else:
             raise UsageError(
                 f"{given}: no such file or directory",
@@ -212,9 +219,8 @@ def _too_large() -> Unreadable:
     )
 
 
-def read_config(path: Path, tree: Path) -> bytes:
-    """The bytes of a regular file inside `tree` (through symlinks that stay inside it)."""
-    real = os.path.realpath(path)
+def read_config(real: Path, tree: Path) -> bytes:
+    """The bytes of the regular file `real` (a resolved path) when it is inside `tree`."""
     try:
         inside = os.path.commonpath([real, str(tree)]) == str(tree)
     except ValueError:  # another drive
@@ -252,7 +258,7 @@ def check_file(target: Target, ctx: RuleContext, active: Sequence[Rule]) -> list
     parse_error = rules.catalogue()["AIG001"]
     reading = parse_error in active
     try:
-        data = read_config(target.path, target.tree)
+        data = read_config(target.real, target.tree)
     except Unreadable as exc:
         return [_finding(shown, None, parse_error, exc.message, exc.hint)] if reading else []
     except OSError as exc:
