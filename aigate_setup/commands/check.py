@@ -208,7 +208,7 @@ _SPECIAL = (
 
 
 def _not_regular(mode: int) -> Unreadable:
-    what = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+    what = next((name for test, name in _SPECIAL if test(mode)), "a special file")
     return Unreadable(f"not read: {what}, not a regular file", "configs are regular files")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigate_setup import __version__, report
+from aigate_setup import __version__, report, sanitize
 from aigate_setup.findings import Finding
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def summary(findings: Sequence[Finding], files: int) -> str:
 
 
 def _location(f: Finding) -> str:
-    loc = f.path
+    loc = sanitize.clean(f.path)  # a directory name in a checked repository may be hostile
     if f.line is not None:
         loc += f":{f.line}"
         if f.column is not None:
@@ -87,7 +87,7 @@ def _gh_prop(value: str) -> str:
 def github_line(f: Finding) -> str:
     """A GitHub Actions workflow command, so the finding shows inline on the pull request."""
     level = "error" if f.severity == "error" else "warning"
-    props = [f"file={_gh_prop(Path(f.path).as_posix())}"]
+    props = [f"file={_gh_prop(Path(sanitize.clean(f.path)).as_posix())}"]
     if f.line is not None:
         props.append(f"line={f.line}")
         if f.column is not None:
