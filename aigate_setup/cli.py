@@ -420,9 +420,12 @@ def check(
         select=split(select),
         ignore=split(ignore),
     )
-    from aigate_setup import check as check_mod
+    from aigate_setup.commands import check as check_command
+    from aigate_setup.render import check as check_render
 
-    return check_mod.run_check(opts)
+    result = check_command.run(opts)
+    check_render.emit(result, fmt)
+    return result.exit_code
 
 
 @main.command()

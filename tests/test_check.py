@@ -273,8 +273,8 @@ def test_github_lines_exact() -> None:
 
 
 def test_github_escaping() -> None:
-    from aigate_setup.check import github_line
     from aigate_setup.findings import Finding
+    from aigate_setup.render.check import github_line
 
     f = Finding("a,b:c%.json", 1, 2, "AIG001", "error", "50% bad\r\nthing", "")
     assert (
@@ -424,6 +424,15 @@ def test_pre_commit_hook_matches_discovered_names() -> None:
         ".aigate/aigate-claude.ps1",
     ]:
         assert pattern.search(name), name
-        assert rules.kind_for(Path(name), project_root=None) is not None, name
+        assert rules.kind_for(Path(name)) is not None, name
     for name in ["config.toml", "package.json", "settings.json", "myopencode.json"]:
         assert not pattern.search(name), name
+
+
+def test_select_runs_only_that_rule() -> None:
+    # AIG003 (the sharper secret rule) does not run, so the catch-all AIG002 reports the key.
+    write(Path.cwd(), {"opencode.json": OPENCODE_SECRET})
+    code, doc = check_json("--select", "AIG002")
+    assert code == 1 and [(f["rule"], f["line"]) for f in doc["findings"]] == [("AIG002", 6)]
+    sarif = json.loads(run_cli("check", "--format", "sarif", "--select", "AIG002").stdout)
+    assert [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]] == ["AIG002"]

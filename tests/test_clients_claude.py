@@ -16,7 +16,7 @@ from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import claude
 from aigate_setup.merge.block import BEGIN, END
 from aigate_setup.plan import ClaudeSlots, PlanError, Selection, build_changes
-from aigate_setup.rules import RuleContext
+from aigate_setup.rules import RuleContext, validate_file
 
 BASE = "https://api.aigate.shop/v1"
 KEY = "sk-test-0123456789abcdefWXYZ"
@@ -181,7 +181,7 @@ def test_powershell_text() -> None:
     for name, value in (("OPUS", SLOTS.opus), ("SONNET", SLOTS.sonnet), ("HAIKU", SLOTS.haiku)):
         assert f"$env:ANTHROPIC_DEFAULT_{name}_MODEL = '{value}'\n" in body
     assert "/v1'" not in body
-    assert claude.validate(ps1, text, RuleContext(catalog=CATALOG)) == []
+    assert validate_file(ps1, text, RuleContext(catalog=CATALOG)) == []
 
 
 def test_main_model_choice() -> None:
@@ -194,8 +194,8 @@ def test_main_model_choice() -> None:
 def test_generated_scripts_pass_the_rules() -> None:
     sh, ps1 = written(sel())
     ctx = RuleContext(catalog=CATALOG)
-    assert claude.validate(sh, sh.read_text(), ctx) == []
-    assert claude.validate(ps1, ps1.read_text(), ctx) == []
+    assert validate_file(sh, sh.read_text(), ctx) == []
+    assert validate_file(ps1, ps1.read_text(), ctx) == []
 
 
 def test_user_lines_outside_the_block_survive_and_rerun_is_unchanged() -> None:

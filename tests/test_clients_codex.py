@@ -15,7 +15,7 @@ from aigate_setup.clients import codex
 from aigate_setup.errors import ConfigError
 from aigate_setup.merge.toml import parse_toml
 from aigate_setup.plan import PlanError, Selection, build_changes
-from aigate_setup.rules import RuleContext
+from aigate_setup.rules import RuleContext, validate_file
 
 BASE = "https://api.aigate.shop/v1"
 CATALOG = Catalog(
@@ -57,7 +57,7 @@ def test_new_file_has_exactly_the_owned_values(sandbox_home: Path) -> None:
     # paths.home() is patched to a PureWindowsPath: widen the declared type to compare.
     found: Sequence[PurePath] = codex.target_paths("user", Path.cwd())
     assert found == [sandbox_home / ".codex" / "config.toml"]
-    assert codex.validate(codex.user_config(), text, RuleContext(catalog=CATALOG)) == []
+    assert validate_file(codex.user_config(), text, RuleContext(catalog=CATALOG)) == []
 
 
 def test_codex_home_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

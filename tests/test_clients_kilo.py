@@ -15,7 +15,7 @@ from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import kilo
 from aigate_setup.merge import jsonc
 from aigate_setup.plan import Selection, build_changes
-from aigate_setup.rules import RuleContext
+from aigate_setup.rules import RuleContext, validate_file
 
 BASE = "https://api.aigate.shop/v1"
 KEY = "sk-test-0123456789abcdefWXYZ"
@@ -47,7 +47,7 @@ def test_new_user_file() -> None:
         "apiKey": "{env:AIGATE_API_KEY}",
     }
     assert "enabled_providers" not in data
-    assert kilo.validate(change.path, change.new.decode(), RuleContext(catalog=CATALOG)) == []
+    assert validate_file(change.path, change.new.decode(), RuleContext(catalog=CATALOG)) == []
 
 
 def test_existing_kilo_json_is_edited_instead() -> None:
@@ -72,7 +72,7 @@ def test_project_scope_splits_provider_and_model(tmp_path: Path) -> None:
     text = project.new.decode()
     assert "{env:" not in text and "{file:" not in text
     assert kilo.file_kind(project.path) == "kilo-project"
-    assert kilo.validate(project.path, text, RuleContext(catalog=CATALOG)) == []
+    assert validate_file(project.path, text, RuleContext(catalog=CATALOG)) == []
 
 
 def test_project_scope_edits_an_existing_project_kilo_json(tmp_path: Path) -> None:

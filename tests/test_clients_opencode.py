@@ -15,7 +15,7 @@ from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import opencode
 from aigate_setup.merge import jsonc
 from aigate_setup.plan import PlanError, Selection, build_changes
-from aigate_setup.rules import RuleContext
+from aigate_setup.rules import RuleContext, validate_file
 
 BASE = "https://api.aigate.shop/v1"
 CATALOG = Catalog(
@@ -64,7 +64,7 @@ def test_new_user_file() -> None:
         "model": "aigate/openai/gpt-5.5",
         "provider": {"aigate": AIGATE},
     }
-    assert opencode.validate(path, text, RuleContext(catalog=CATALOG)) == []
+    assert validate_file(path, text, RuleContext(catalog=CATALOG)) == []
 
 
 def test_new_file_without_catalog_uses_ids_as_names() -> None:

@@ -9,7 +9,12 @@ import pytest
 
 from aigate_setup import rules
 from aigate_setup.catalog import Catalog, Model
+from aigate_setup.merge import jsonc
 from aigate_setup.rules import FileKind, RuleContext, validate_text
+from aigate_setup.rules.docs import markdown
+from aigate_setup.rules.engine import readers
+
+ROOT = Path(__file__).resolve().parent.parent
 
 KEY = "sk-test-0123456789abcdefWXYZ"
 ALL = ("codex", "opencode", "kilo", "claude")
@@ -245,6 +250,20 @@ CASES = [
     Case("AIG050", "claude-settings", "claude-sonnet-4.6", "claude-sonet-4.6", '"anthropic/', (("catalog", CATALOG),)),
     Case("AIG051", "codex-user", 'model = "openai/gpt-5.5"', 'model = "deepseek/deepseek-v3.2"', '"deepseek', (("catalog", CATALOG),)),
     Case("AIG051", "opencode", '"model": "aigate/openai/gpt-5.5"', '"small_model": "aigate/openai/text-embedding-3-small"', '"aigate/openai/text', (("catalog", CATALOG),)),
+    # model ids are data: {file:}/{env:}, braces, control characters, whitespace, length
+    Case("AIG052", "opencode", '"model": "aigate/openai/gpt-5.5"', '"model": "aigate/openai/gpt-5{file:~/.ssh/id_rsa}"', '"aigate/openai/gpt-5{file'),
+    Case("AIG052", "opencode", '"model": "aigate/openai/gpt-5.5"', '"small_model": "aigate/a\\u0007b"', '"aigate/a'),
+    Case("AIG052", "opencode", '"openai/gpt-5.5": {"name"', '"openai/gpt-5.5{env:HOME}": {"name"', '"openai/gpt-5.5{env'),
+    Case("AIG052", "opencode", '"name": "GPT 5.5"', '"name": "GPT {file:/etc/passwd}"', '"GPT {file'),
+    Case("AIG052", "opencode", '"name": "GPT 5.5"', '"name": "GPT 5.5", "id": "gpt 5.5"', '"gpt 5.5"'),
+    Case("AIG052", "opencode", '"provider": {', '"agent": {"build": {"model": "aigate/{env:AIGATE_API_KEY}"}},\n  "provider": {', '"aigate/{env'),
+    Case("AIG052", "kilo-user", '"model": "aigate/openai/gpt-5.5"', '"model": "aigate/' + "x" * 201 + '"', '"aigate/xx'),
+    Case("AIG052", "kilo-project", '"model": "aigate/openai/gpt-5.5"', '"model": "aigate/{file:./id}"', '"aigate/{file'),
+    Case("AIG052", "codex-user", 'model = "openai/gpt-5.5"', 'model = "openai/gpt 5.5"', '"openai/gpt 5.5"'),
+    Case("AIG052", "codex-project", 'approval_policy = "on-request"', 'review_model = "o3{env:HOME}"', '"o3{env'),
+    Case("AIG052", "claude-settings", "claude-sonnet-4.6", "claude-sonnet-4.6{file:~/.aws/credentials}", '"anthropic/'),
+    Case("AIG052", "claude-sh", '"anthropic/claude-haiku-4.5"', '"anthropic/claude haiku"', '"anthropic/claude haiku'),
+    Case("AIG052", "claude-ps1", '"anthropic/claude-opus-4.7"', '"anthropic/{env:HOME}"', '"anthropic/{env'),
 ]  # fmt: skip
 
 
@@ -387,15 +406,148 @@ def test_crlf_and_bom_positions() -> None:
     ],
 )
 def test_kind_for(tmp_path: Path, rel: str, kind: str | None) -> None:
-    assert rules.kind_for(tmp_path / rel, project_root=tmp_path) == kind
+    assert rules.kind_for(tmp_path / rel) == kind
 
 
 def test_kind_for_user_files(sandbox_home: Path) -> None:
-    assert (
-        rules.kind_for(sandbox_home / ".codex" / "config.toml", project_root=None) == "codex-user"
-    )
+    assert rules.kind_for(sandbox_home / ".codex" / "config.toml") == "codex-user"
     kilo = sandbox_home / ".config" / "kilo" / "kilo.jsonc"
-    assert rules.kind_for(kilo, project_root=None) == "kilo-user"
-    assert rules.kind_for(kilo.with_name("opencode.json"), project_root=None) == "kilo-user"
+    assert rules.kind_for(kilo) == "kilo-user"
+    assert rules.kind_for(kilo.with_name("opencode.json")) == "kilo-user"
     opencode = sandbox_home / ".config" / "opencode" / "opencode.json"
-    assert rules.kind_for(opencode, project_root=None) == "opencode"
+    assert rules.kind_for(opencode) == "opencode"
+
+
+# --- the catalogue is the documentation ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule_id", sorted(rules.RULES))
+def test_every_rule_example_breaks_that_rule(rule_id: str) -> None:
+    rule = rules.RULES[rule_id]
+    assert rule.doc and rule.example and rule.fix and rule.applies_to(rule.example_kind)
+    path = Path(readers()[rule.example_kind].shown_as)
+    ctx = RuleContext(catalog=CATALOG, gateway_host="api.aigate.shop")
+    found = validate_text(path, rule.example, rule.example_kind, ctx)
+    assert rule_id in {f.rule for f in found}, [(f.rule, f.message) for f in found]
+
+
+def test_docs_rules_md_is_generated_from_the_registry() -> None:
+    committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == markdown(), "docs/rules.md is stale: run python scripts/gen_rules_doc.py"
+    for rule_id in rules.RULES:
+        assert f"## {rule_id} " in committed
+
+
+# --- only the chosen rules run, on one parse -----------------------------------------------------
+
+
+def test_only_selected_rules_run() -> None:
+    broken = OPENCODE.replace("{env:AIGATE_API_KEY}", KEY)
+    # AIG003 names the field; alone, AIG002 still finds the key (it is not shadowed by a rule
+    # that did not run).
+    only_catch_all = rules.select_rules(["AIG002"])
+    found = validate_text(Path("f"), broken, "opencode", RuleContext(), only_catch_all)
+    assert [(f.rule, f.line) for f in found] == [("AIG002", 10)]
+    without = rules.select_rules(ignore=["AIG002", "AIG003"])
+    assert validate_text(Path("f"), broken, "opencode", RuleContext(), without) == []
+
+
+def test_unknown_rule_id_is_a_usage_error() -> None:
+    from aigate_setup.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown rule id AIG999"):
+        rules.select_rules(["AIG999"])
+
+
+def test_each_file_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = jsonc.parse
+
+    def counting(text: str) -> jsonc.Node:
+        calls.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(jsonc, "parse", counting)
+    found = run(OPENCODE.replace('"GPT 5.5"', '"GPT {5}"'), "opencode", catalog=CATALOG)
+    assert [f.rule for f in found] == ["AIG052"]
+    assert len(calls) == 1
+
+
+# --- hostile values ------------------------------------------------------------------------------
+
+
+def test_model_id_message_never_carries_raw_control_characters() -> None:
+    text = OPENCODE.replace('"model": "aigate/openai/gpt-5.5"', '"model": "aigate/a\\u001b[2Jb"')
+    [f] = [f for f in run(text, "opencode") if f.rule == "AIG052"]
+    assert "\x1b" not in f.message and "\\x1b" in f.message
+    assert "control" in f.message
+
+
+def test_display_names_may_have_spaces_but_ids_may_not() -> None:
+    named = OPENCODE.replace('"GPT 5.5"', '"GPT 5.5 (latest, 400k context)"')
+    assert run(named, "opencode") == []
+    spaced = OPENCODE.replace('"openai/gpt-5.5": {"name"', '"openai/gpt 5.5": {"name"')
+    assert "AIG052" in {f.rule for f in run(spaced, "opencode")}
+
+
+SECRET_URLS = [
+    "https://alice:hunter2secret@api.aigate.shop/v1/v1",
+    "http://evil.example.com/v1?key=hunter2secret",
+    "https://api.aigate.shop/v1/chat/completions?api_key=hunter2secret",
+    "https://x.example/v1?token=hunter2secret&sig=hunter2secret",
+    "api.aigate.shop/v1?access_token=hunter2secret",
+]
+
+
+@pytest.mark.parametrize("url", SECRET_URLS)
+def test_credentials_in_urls_are_never_echoed(url: str) -> None:
+    text = OPENCODE.replace("https://api.aigate.shop/v1", url)
+    found = run(text, "opencode", gateway_host="api.aigate.shop")
+    assert found, url
+    for f in found:
+        assert "hunter2secret" not in f.message + f.hint, f
+    claude = CLAUDE_SETTINGS.replace("https://api.aigate.shop", url)
+    found = run(claude, "claude-settings", gateway_host="api.aigate.shop")
+    assert found, url
+    for f in found:
+        assert "hunter2secret" not in f.message + f.hint, f
+
+
+def test_clean_urls_are_shown_as_written() -> None:
+    text = OPENCODE.replace("https://api.aigate.shop/v1", "http://10.0.0.5:8080/v1/")
+    [f] = run(text, "opencode")
+    assert f.rule == "AIG014" and "http://10.0.0.5:8080/v1/ uses plain http" in f.message
+    masked = OPENCODE.replace("https://api.aigate.shop/v1", "http://u:pw123456@10.0.0.5/v1")
+    [g] = run(masked, "opencode")
+    assert "http://***@10.0.0.5/v1 uses plain http to 10.0.0.5" in g.message
+
+
+# --- positions in a large file --------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_positions_in_a_large_file_are_fast() -> None:
+    """Every position lookup used to count the newlines before it: quadratic in file size
+    (a 12 MB opencode.json took minutes). A 3 MB comment before 20,000 models: bounded."""
+    import time
+
+    padding = "// " + "x" * 60 + "\n"
+    models = ",\n".join(f'        "openai/m{i}": {{"name": "M {i}"}}' for i in range(20_000))
+    text = OPENCODE.replace("{\n", "{\n" + padding * 48_000, 1)
+    text = text.replace('"openai/gpt-5.5": {', models + ',\n        "openai/gpt-5.5": {')
+    assert len(text) > 3_500_000
+    broken = text.replace('"M 19999"', '"M {19999}"')
+    start = time.perf_counter()
+    found = run(broken, "opencode")
+    elapsed = time.perf_counter() - start
+    assert [(f.rule, f.line, f.column) for f in found] == [
+        ("AIG052", *where(broken, '"M {19999}"'))
+    ]
+    assert (found[0].line or 0) > 68_000
+    assert elapsed < 15, elapsed
+    # the JSONC helper itself: 200,000 lookups in a 2 MB text
+    big = "x\n" * 1_000_000
+    start = time.perf_counter()
+    for offset in range(0, len(big), 10):
+        assert jsonc.line_col(big, offset) == (offset // 2 + 1, 1)
+    assert time.perf_counter() - start < 10

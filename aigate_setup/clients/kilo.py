@@ -17,19 +17,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients import common
-from aigate_setup.clients.base import Auth, Route
+from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
+from aigate_setup.rules.kinds import json_like, same_place
+from aigate_setup.rules.positions import get, string
+from aigate_setup.rules.registry import Hit, Reader, Rule, rule
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
-    from aigate_setup.findings import Finding
     from aigate_setup.plan import Selection
-    from aigate_setup.rules import RuleContext
+    from aigate_setup.rules.source import Source
 
 NAME = "kilo"
 TITLE = "Kilo"
@@ -108,16 +112,6 @@ def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def file_kind(path: Path, project_dir: Path | None = None) -> str:
-    """kilo-user for the global directory (where `{env:}` is allowed), else kilo-project."""
-    if common.same_path(path.parent, config_dir()):
-        return "kilo-user"
-    custom_dir = os.environ.get("KILO_CONFIG_DIR", "")
-    if custom_dir and common.same_path(path.parent, Path(custom_dir)):
-        return "kilo-user"
-    return "kilo-project"
-
-
 def _is_user_target(sel: Selection, path: Path) -> bool:
     return not (sel.scope == "project" and _is_project_file(path, sel.project_dir))
 
@@ -155,15 +149,6 @@ def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | 
         context(sel, catalog, user_file=user),
         lambda t: edit(sel, catalog, t, user_file=user),
     )
-
-
-def validate(
-    path: Path, text: str, ctx: RuleContext | None = None, *, project_dir: Path | None = None
-) -> list[Finding]:
-    from aigate_setup.rules import RuleContext, validate_text
-
-    kind: Any = file_kind(path, project_dir)
-    return validate_text(path, text, kind, ctx or RuleContext())
 
 
 # --- the legacy Kilo Code extension (5.x and older) -------------------------------------------
@@ -205,3 +190,105 @@ def legacy_instructions(sel: Selection, export_path: Path | None = None) -> str:
         model=sel.model,
         export_path=str(export_path) if export_path is not None else None,
     )
+
+
+# --- static rules (check) ---------------------------------------------------------------------
+# Kilo reads OpenCode's config shape: the OpenCode-family rules and the reader of Kilo's files
+# are in opencode.py (with Kilo's known keys from here); these are Kilo's own.
+
+NAMES = ("kilo.json", "kilo.jsonc")
+_OPENCODE_NAMES = ("opencode.json", "opencode.jsonc")
+_OWN_DIRS = (".kilo", ".kilocode")
+# Root keys Kilo accepts beyond OpenCode's.
+EXTRA_ROOT_KEYS = frozenset({"fallbacks", "indexing", "remote_control"})
+_SUBST_RE = re.compile(r"\{(env|file):[^}]*\}")
+# opencode.py reads Kilo's files (the same shape as OpenCode's).
+READERS: tuple[Reader, ...] = ()
+
+
+def file_kind(path: Path) -> FileKind | None:
+    """Files in Kilo's config dir are user files (`{env:}` allowed there); a kilo.json(c)
+    elsewhere, or an opencode.json(c) in `.kilo/` or `.kilocode/`, a project's."""
+    name = path.name
+    if name not in NAMES and name not in _OPENCODE_NAMES:
+        return None
+    if same_place(path.parent, config_dir()):
+        return "kilo-user"
+    if name in NAMES or path.parent.name in _OWN_DIRS:
+        return "kilo-project"
+    return None
+
+
+def guess_kind(path: Path, text: str) -> tuple[int, FileKind] | None:
+    if json_like(path, text) and ("app.kilo.ai" in text or NAME in path.name.lower()):
+        return 60, "kilo-project"
+    return None
+
+
+@rule(
+    "AIG035",
+    "kilo-project-substitution",
+    "error",
+    "{env:}/{file:} in a Kilo project file",
+    kinds=("kilo-project",),
+    doc="""Kilo refuses `{env:...}` and `{file:...}` in project configs: it skips the whole
+    file, and the model is "not found". They are fine in ~/.config/kilo/. In a project's
+    opencode.json (which Kilo also reads) the substitution is OpenCode's, so this is a warning
+    there.""",
+    example=f'{{\n  "$schema": "{SCHEMA}",\n  "instructions": ["{{file:./RULES.md}}"]\n}}\n',
+    fix="keep the provider (with {env:...}) in ~/.config/kilo/kilo.jsonc; Kilo refuses"
+    " substitutions in project files (`aigate-setup init --client kilo --scope project`)",
+)
+def project_substitution(src: Source) -> Iterator[Hit]:
+    if "{env:" not in src.text and "{file:" not in src.text:
+        return
+    # Kilo also reads a project's opencode.json(c). There the substitution is OpenCode's and
+    # legitimate (aigate-setup writes one in project scope): Kilo skips that file, which only
+    # matters for other settings in it, so it is a warning. In Kilo's own files it is an error.
+    shared = Path(src.path).name.startswith("opencode.")
+    for i, line in enumerate(src.lines, 1):
+        if line.lstrip().startswith("//"):
+            continue
+        for m in _SUBST_RE.finditer(line):
+            if shared:
+                yield Hit(
+                    i,
+                    m.start() + 1,
+                    f"{m.group(0)} in an OpenCode project file that Kilo also reads:"
+                    " Kilo skips this file, so its other settings do not apply to Kilo",
+                    "keep settings Kilo needs in kilo.jsonc (the provider in"
+                    " ~/.config/kilo/kilo.jsonc)",
+                    severity="warning",
+                )
+            else:
+                yield Hit(
+                    i,
+                    m.start() + 1,
+                    f"{m.group(0)} in a Kilo project file: Kilo skips the whole file",
+                )
+
+
+@rule(
+    "AIG036",
+    "kilo-builtin-enabled",
+    "warning",
+    "Built-in kilo provider still enabled",
+    kinds=("kilo-user", "kilo-project"),
+    doc="""Kilo's built-in `kilo` provider calls Kilo's own service (and asks for a Kilo
+    login); with `enabled_providers` listing only "aigate" every request goes to AIGate.""",
+    example=f'{{\n  "$schema": "{SCHEMA}",\n  "enabled_providers": ["aigate", "kilo"]\n}}\n',
+    fix='remove "kilo" from enabled_providers, e.g. "enabled_providers": ["aigate"]',
+)
+def builtin_enabled(src: Source) -> Iterator[Hit]:
+    enabled = get(src.json, "enabled_providers")
+    if enabled is None or enabled.kind != "array":
+        return
+    for item in enabled.items:
+        if string(item) == NAME:
+            yield Hit(
+                *src.pos(item.start),
+                "the built-in kilo provider is in enabled_providers; it calls Kilo's own service",
+            )
+
+
+STATIC_RULES: tuple[Rule, ...] = (project_substitution, builtin_enabled)

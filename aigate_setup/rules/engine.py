@@ -1,0 +1,154 @@
+"""The rule catalogue, and running the chosen rules over one file.
+
+The catalogue is the shared rules of this package plus every client module's `STATIC_RULES`;
+the client modules are imported when the catalogue is first needed (they import the registry,
+so this package cannot import them at module level). `validate_text` is pure: text in,
+findings out, no I/O and no network.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aigate_setup import sanitize, secrets
+from aigate_setup.errors import UsageError
+from aigate_setup.findings import Finding
+from aigate_setup.rules import keys, models, syntax, urls
+from aigate_setup.rules.ignore import apply_inline_ignores
+from aigate_setup.rules.registry import (
+    Hit,
+    Reader,
+    Rule,
+    RuleContext,
+    by_id,
+    readers_by_kind,
+)
+from aigate_setup.rules.source import Source
+
+if TYPE_CHECKING:
+    from aigate_setup.clients.base import FileKind
+
+SHARED_RULES: tuple[Rule, ...] = (*syntax.RULES, *keys.RULES, *urls.RULES, *models.RULES)
+SECRET_RULE = "AIG002"  # the catch-all; sharper secret rules (Rule.secret) take its lines
+
+
+@functools.cache
+def catalogue() -> dict[str, Rule]:
+    """Every rule, keyed by id, in id order."""
+    from aigate_setup.clients import CLIENT_MODULES
+
+    own = [r for module in CLIENT_MODULES.values() for r in module.STATIC_RULES]
+    return by_id([*SHARED_RULES, *own])
+
+
+@functools.cache
+def readers() -> Mapping[FileKind, Reader]:
+    """How each file kind is read, from the client module that owns it."""
+    from aigate_setup.clients import CLIENT_MODULES
+
+    return readers_by_kind(r for module in CLIENT_MODULES.values() for r in module.READERS)
+
+
+def unknown_rule_ids(values: Iterable[str]) -> list[str]:
+    """The ids among `values` that are not rules (for --select/--ignore validation)."""
+    known = catalogue()
+    return [v for v in values if v not in known]
+
+
+def select_rules(select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[Rule, ...]:
+    """The rules to run: all (or only `select`), minus `ignore`. Unknown ids: UsageError."""
+    known = catalogue()
+    unknown = unknown_rule_ids([*select, *ignore])
+    if unknown:
+        ids = list(known)
+        raise UsageError(
+            f"unknown rule id {', '.join(sorted(set(unknown)))}",
+            f"rule ids are {ids[0]}...{ids[-1]}; see `aigate-setup check --help` and the README",
+        )
+    return tuple(r for r in known.values() if (not select or r.id in select) and r.id not in ignore)
+
+
+def _safe(text: str) -> str:
+    # Messages quote the file; whatever a rule forgot to mask or escape stops here.
+    return sanitize.clean(secrets.scrub(text))
+
+
+def finding(path: str, rule: Rule, hit: Hit) -> Finding:
+    return Finding(
+        path=path,
+        line=hit.line,
+        column=hit.column,
+        rule=rule.id,
+        severity=hit.severity or rule.severity,
+        message=_safe(hit.message),
+        hint=_safe(rule.fix if hit.hint is None else hit.hint),
+    )
+
+
+def validate_text(
+    path: Path,
+    text: str,
+    kind: FileKind,
+    ctx: RuleContext,
+    rules: Iterable[Rule] | None = None,
+) -> list[Finding]:
+    """Every finding of `rules` (default: all) for one file's text, sorted by position."""
+    text = text.lstrip("\ufeff")
+    src = Source(str(path), text, kind, ctx, readers()[kind])
+    chosen = catalogue().values() if rules is None else rules
+    found: list[Finding] = []
+    secret_lines: set[int] = set()
+    for rule in chosen:
+        if not rule.applies_to(kind):
+            continue
+        for hit in rule.check(src):
+            found.append(finding(src.path, rule, hit))
+            if rule.secret and hit.line is not None:
+                secret_lines.add(hit.line)
+    if secret_lines:
+        found = [f for f in found if not (f.rule == SECRET_RULE and f.line in secret_lines)]
+    found = apply_inline_ignores(text, src.lines, found)
+    return sorted(found, key=lambda f: (f.line or 0, f.column or 0, f.rule, f.message))
+
+
+def validate_file(
+    path: Path, text: str, ctx: RuleContext, rules: Iterable[Rule] | None = None
+) -> list[Finding]:
+    """`validate_text` for a file whose kind follows from its path (else from its text)."""
+    return validate_text(path, text, infer_kind(path, text), ctx, rules)
+
+
+# --- which file is which ------------------------------------------------------------------
+
+
+def kind_for(path: Path) -> FileKind | None:
+    """The kind of a file by its name and place (asking each client module), or None when no
+    client reads it."""
+    from aigate_setup.clients import CLIENT_MODULES
+
+    for module in CLIENT_MODULES.values():
+        kind = module.file_kind(path)
+        if kind is not None:
+            return kind
+    return None
+
+
+def infer_kind(path: Path, text: str) -> FileKind:
+    """For a file named explicitly: its kind by name, else the best guess by extension and
+    content (each client module scores its own kinds)."""
+    kind = kind_for(path)
+    if kind is not None:
+        return kind
+    from aigate_setup.clients import CLIENT_MODULES
+
+    best: tuple[int, FileKind] | None = None
+    for module in CLIENT_MODULES.values():
+        guess = module.guess_kind(path, text)
+        if guess is not None and (best is None or guess[0] > best[0]):
+            best = guess
+    if best is None:  # pragma: no cover - the Codex module always guesses
+        raise RuntimeError(f"no client guesses a kind for {path}")
+    return best[1]
