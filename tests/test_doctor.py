@@ -1204,3 +1204,19 @@ def test_credentials_in_a_configured_url_are_never_shown(
     for out in (text.output, js.output):
         assert URL_PASSWORD not in out
         assert URL_KEY not in out
+
+
+def test_credentials_in_the_base_url_flag_are_never_shown(fake_gateway: FakeGateway) -> None:
+    init(fake_gateway, "codex")
+    base = f"http://user:{URL_PASSWORD}@127.0.0.1:{fake_gateway.port}/v1?key={URL_KEY}"
+    args = ("doctor", "--offline", "--client", "codex", "--base-url", base)
+    text = run_cli(*args, env=ENV)
+    js = run_cli(*args, "--format", "json", env=ENV)
+    assert "Gateway (http://***@127.0.0.1:" in text.stdout
+    assert (
+        "expected http://***@127.0.0.1:"
+        in get(json.loads(js.stdout)["checks"], "codex.base_url")["detail"]
+    )
+    for out in (text.output, js.output):
+        assert URL_PASSWORD not in out
+        assert URL_KEY not in out

@@ -32,8 +32,9 @@ def _section(chk: Check) -> str:
 
 def _section_names(result: DoctorResult) -> dict[str, str]:
     from aigate_setup.clients import CLIENT_MODULES
+    from aigate_setup.secrets import mask_url
 
-    names = {"env": "Environment", "gateway": f"Gateway ({result.base_url})"}
+    names = {"env": "Environment", "gateway": f"Gateway ({mask_url(result.base_url)})"}
     names.update({name: module.TITLE for name, module in CLIENT_MODULES.items()})
     return names
 
