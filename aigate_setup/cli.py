@@ -364,9 +364,17 @@ def doctor(
         fix=fix,
         yes=yes,
     )
-    from aigate_setup import doctor as doctor_mod
+    from aigate_setup.commands import doctor as command
+    from aigate_setup.render import doctor as render
 
-    return doctor_mod.run_doctor(opts)
+    render.announce(opts)
+    result = command.run(opts)
+    render.emit(result, opts.common.fmt)
+    if opts.fix:
+        from aigate_setup.doctor.fix import run_fix
+
+        return run_fix(opts, result, render.fix_stream(opts.common.fmt))
+    return result.exit_code
 
 
 @main.command()

@@ -1168,3 +1168,55 @@ def test_claude_key_from_kept_key_file(fake_gateway: FakeGateway) -> None:
         c["status"] == "fail"
         and c["detail"] == "reads $AIGATE_API_KEY, which is not set in this shell"
     )
+
+
+# --------------------------------------------------------------------------- secrets in URLs
+
+URL_PASSWORD = "Pw0rdInTheUrl"
+URL_KEY = "sk-live-0123456789abcdefURLK"
+HOSTILE_BASE = f"https://user:{URL_PASSWORD}@gw.example.com/v1?key={URL_KEY}"
+
+HOSTILE_URLS = [
+    # (client, file, old, new): the aigate base URL replaced by one that carries credentials
+    ("codex", codex_toml, 'base_url = "{root}/v1"', f'base_url = "{HOSTILE_BASE}"'),
+    ("opencode", opencode_json, '"baseURL": "{root}/v1"', f'"baseURL": "{HOSTILE_BASE}"'),
+    ("claude", claude_sh, "ANTHROPIC_BASE_URL='{root}'", f"ANTHROPIC_BASE_URL='{HOSTILE_BASE}'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("client", "file", "old", "new"), HOSTILE_URLS, ids=[h[0] for h in HOSTILE_URLS]
+)
+def test_credentials_in_a_configured_url_are_never_shown(
+    fake_gateway: FakeGateway, client: str, file: Any, old: str, new: str
+) -> None:
+    """issue 18 item 5: userinfo and `?key=` of a base URL are masked in every check."""
+    init(fake_gateway, client)
+    edit(file(), old.replace("{root}", fake_gateway.root), new)
+    args = ("doctor", "--offline", "--client", client, "--base-url", fake_gateway.base_url)
+    text = run_cli(*args, env=ENV)
+    js = run_cli(*args, "--format", "json", env=ENV)
+    assert text.exit_code == js.exit_code == 1, text.output
+    checks = json.loads(js.stdout)["checks"]
+    shown = [c for c in checks if "gw.example.com" in c["detail"] + c["hint"]]
+    assert shown, checks  # the URL is named (masked), so the test looks at real output
+    assert any("***@gw.example.com" in c["detail"] for c in shown), shown
+    for out in (text.output, js.output):
+        assert URL_PASSWORD not in out
+        assert URL_KEY not in out
+
+
+def test_credentials_in_the_base_url_flag_are_never_shown(fake_gateway: FakeGateway) -> None:
+    init(fake_gateway, "codex")
+    base = f"http://user:{URL_PASSWORD}@127.0.0.1:{fake_gateway.port}/v1?key={URL_KEY}"
+    args = ("doctor", "--offline", "--client", "codex", "--base-url", base)
+    text = run_cli(*args, env=ENV)
+    js = run_cli(*args, "--format", "json", env=ENV)
+    assert "Gateway (http://***@127.0.0.1:" in text.stdout
+    assert (
+        "expected http://***@127.0.0.1:"
+        in get(json.loads(js.stdout)["checks"], "codex.base_url")["detail"]
+    )
+    for out in (text.output, js.output):
+        assert URL_PASSWORD not in out
+        assert URL_KEY not in out

@@ -279,3 +279,172 @@ def render_json(old_text: str | None, template: str, ctx: dict[str, Any], edit: 
         return old_text + sep + fresh
     result: str = edit(old_text)
     return result
+
+
+# --- effective settings and doctor checks
+
+if TYPE_CHECKING:
+    from aigate_setup.clients.base import ClientState, ConfigFile, KeyRef, Origin, Sourced
+    from aigate_setup.findings import Check
+    from aigate_setup.merge.jsonc import Node
+    from aigate_setup.options import DoctorOptions
+
+_ENV_REF = re.compile(r"^\{env:([^}]+)\}$")
+_FILE_REF = re.compile(r"^\{file:([^}]+)\}$")
+
+
+def deep_merge(a: object, b: object) -> object:
+    """OpenCode's layering: objects merge key by key, anything else in a later layer wins."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = deep_merge(a.get(k), v)
+        return out
+    return b
+
+
+def _at(data: object, *keys: str) -> object:
+    for k in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(k)
+    return data
+
+
+def _parse_json(f: ConfigFile, text: str) -> Node | None:
+    from aigate_setup.merge import jsonc
+
+    return jsonc.parse(text) if text.strip() else None
+
+
+def _origin(layers: Sequence[tuple[ConfigFile, Node | None]], *keys: str) -> Origin | None:
+    """The last layer that sets `keys`, with the line of the value."""
+    from aigate_setup.clients.base import Origin
+    from aigate_setup.merge import jsonc
+
+    for f, root in reversed(layers):
+        node = jsonc.find(root, keys) if root is not None else None
+        if node is not None and f.text is not None:
+            return Origin(f.path, jsonc.line_col(f.text, node.start)[0])
+    return None
+
+
+def _sourced(
+    value: object, layers: Sequence[tuple[ConfigFile, Node | None]], *keys: str
+) -> Sourced | None:
+    from aigate_setup.clients.base import Sourced
+
+    origin = _origin(layers, *keys)
+    return Sourced(value, origin) if isinstance(value, str) and origin is not None else None
+
+
+def read_json_state(name: str, entries: Sequence[tuple[Path, str]]) -> ClientState:
+    """What an OpenCode-family client will use: every layer deep-merged in load order; the
+    AIGate provider is usable when the merged config has `provider.aigate` as an object."""
+    from dataclasses import replace
+
+    from aigate_setup.clients.base import ClientState, parse_layers
+
+    files, layers = parse_layers(entries, _parse_json)
+    merged: object = {}
+    provider_layers: list[tuple[ConfigFile, Node | None]] = []
+    for f, root in layers:
+        data = root.value if root is not None else {}
+        if isinstance(data, dict):
+            merged = deep_merge(merged, data)
+            if isinstance(_at(data, "provider", PROVIDER_ID), dict):
+                provider_layers = [(f, root)]
+    root_model = _at(merged, "model")
+    aigate = isinstance(root_model, str) and root_model.startswith(PROVIDER_ID + "/")
+    state = ClientState(
+        name,
+        files,
+        referenced=aigate,
+        aigate_default=aigate,
+        default_model=_sourced(root_model, layers, "model"),
+    )
+    provider = _at(merged, "provider", PROVIDER_ID)
+    origin = _origin(provider_layers, "provider", PROVIDER_ID)
+    if not isinstance(provider, dict) or origin is None:
+        return state
+    keys = ("provider", PROVIDER_ID, "options")
+    models = provider.get("models")
+    ids = tuple(m for m in models if isinstance(m, str)) if isinstance(models, dict) else ()
+    if aigate and isinstance(root_model, str):
+        model: str | None = root_model[len(PROVIDER_ID) + 1 :]
+    else:
+        model = ids[0] if ids else None
+    return replace(
+        state,
+        configured=True,
+        provider=origin,
+        base_url=_sourced(_at(provider, "options", "baseURL"), layers, *keys, "baseURL"),
+        key=_key_ref(_at(provider, "options", "apiKey"), _origin(layers, *keys, "apiKey")),
+        model=model,
+        models=ids,
+    )
+
+
+def _key_ref(api_key: object, origin: Origin | None) -> KeyRef:
+    from aigate_setup.clients.base import KeyRef
+
+    if not isinstance(api_key, str):
+        return KeyRef(origin=origin)
+    value = api_key.strip()
+    env, file = _ENV_REF.match(value), _FILE_REF.match(value)
+    if env:
+        return KeyRef(var=env.group(1).strip(), origin=origin)
+    if file:
+        return KeyRef(file=file.group(1).strip(), origin=origin)
+    return KeyRef(literal=bool(value), origin=origin)
+
+
+def json_doctor_checks(
+    state: ClientState, opts: DoctorOptions, requested: bool, *, binary: str
+) -> list[Check]:
+    """<client>.provider, .base_url, .key, .default of an OpenCode-family client."""
+    from aigate_setup.doctor import parts
+
+    c, title, key_env = state.name, "AIGate provider", opts.common.key_env
+    if not state.configured:
+        detail = state.problem or (
+            "the default model is aigate/... but provider.aigate is missing"
+            if state.referenced
+            else "no provider.aigate in the config"
+        )
+        return [
+            parts.provider_missing(state, requested, part="provider", title=title, detail=detail)
+        ]
+    missing = parts.check(
+        c,
+        "key",
+        "warn",
+        "Key reference",
+        f"no apiKey in {state.where}; only a key saved with /connect would work",
+        f'set "apiKey": "{{env:{key_env}}}" ({parts.FIX})',
+    )
+    how = f'"apiKey": "{{env:{key_env}}}"'
+    return [
+        parts.check(c, "provider", "pass", title, f"provider.aigate in {state.where}"),
+        parts.base_url_check(state, want=opts.common.base_url.rstrip("/"), what="options.baseURL"),
+        parts.key_check(state, opts, binary=binary, how=how, missing=missing),
+        _default_check(state),
+    ]
+
+
+def _default_check(state: ClientState) -> Check:
+    from aigate_setup.doctor import parts
+
+    title, model = "Default model", state.default_model
+    if state.aigate_default and model is not None:
+        return parts.check(state.name, "default", "pass", title, f'model = "{model.value}"')
+    detail = (
+        f'the default model is "{model.value}", not an aigate/ model'
+        if model is not None
+        else "no default model is set"
+    )
+    hint = (
+        f"{parts.setup_hint(state.name)} (makes AIGate the default), "
+        "or pick an aigate/ model in the client"
+    )
+    return parts.check(state.name, "default", "warn", title, detail, hint)

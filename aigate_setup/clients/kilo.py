@@ -292,3 +292,30 @@ def builtin_enabled(src: Source) -> Iterator[Hit]:
 
 
 STATIC_RULES: tuple[Rule, ...] = (project_substitution, builtin_enabled)
+
+
+# --- effective settings and doctor checks
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from aigate_setup.clients.base import ClientState
+    from aigate_setup.findings import Check
+    from aigate_setup.options import DoctorOptions
+
+# `doctor --with-clients`: `kilo <ONE_SHOT>` with a stdin of /dev/null (DESIGN.md, facts).
+ONE_SHOT: tuple[str, ...] = ("run", "-m", common.model_ref("{model}"), "{prompt}")
+ONE_SHOT_ENV: Mapping[str, str] = {
+    "KILO_TELEMETRY_LEVEL": "off",
+    "KILO_DISABLE_MODELS_FETCH": "1",
+    "KILO_DISABLE_AUTOUPDATE": "1",
+}
+
+
+def read_state(project_dir: Path) -> ClientState:
+    """What Kilo will use: its layers deep-merged in load order (`config_paths`), as OpenCode."""
+    return common.read_json_state(NAME, config_paths(project_dir))
+
+
+def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
+    return common.json_doctor_checks(state, opts, requested, binary=BINARY)

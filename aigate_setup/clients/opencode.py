@@ -407,3 +407,29 @@ STATIC_RULES: tuple[Rule, ...] = (
     misspelled_root_key,
     unknown_root_key,
 )
+
+
+# --- effective settings and doctor checks
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from aigate_setup.clients.base import ClientState
+    from aigate_setup.findings import Check
+    from aigate_setup.options import DoctorOptions
+
+# `doctor --with-clients`: `opencode <ONE_SHOT>` with a stdin of /dev/null (DESIGN.md, facts).
+ONE_SHOT: tuple[str, ...] = ("run", "-m", common.model_ref("{model}"), "{prompt}")
+ONE_SHOT_ENV: Mapping[str, str] = {
+    "OPENCODE_DISABLE_MODELS_FETCH": "1",
+    "OPENCODE_DISABLE_AUTOUPDATE": "1",
+}
+
+
+def read_state(project_dir: Path) -> ClientState:
+    """What OpenCode will use: its layers deep-merged in load order (`config_paths`)."""
+    return common.read_json_state(NAME, config_paths(project_dir))
+
+
+def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
+    return common.json_doctor_checks(state, opts, requested, binary=BINARY)

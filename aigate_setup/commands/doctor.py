@@ -1,0 +1,145 @@
+"""`aigate-setup doctor`: run every check and return them in report order. Prints nothing.
+
+Order: the environment, the gateway (network diagnosis, then the configured models against the
+live catalog), then per client its binary, its config checks, the shared static rules, its live
+probe and (with --with-clients) its own one-shot run. Slow parts run concurrently, each bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from aigate_setup.constants import CLIENTS
+from aigate_setup.findings import Check
+
+if TYPE_CHECKING:
+    from aigate_setup.catalog import Catalog
+    from aigate_setup.clients.base import ClientState
+    from aigate_setup.gateway.diagnose import Bounded, Diagnosis, ProxyInfo
+    from aigate_setup.options import DoctorOptions
+
+MODELS_KNOWN = "gateway.models_known", "Configured models in the catalog"
+
+
+@dataclass(frozen=True)
+class DoctorResult:
+    checks: list[Check]  # report order
+    states: list[ClientState]  # the clients' effective settings, as read
+    catalog: Catalog | None  # the live catalog (None offline or when it failed)
+    base_url: str  # the gateway doctor checked
+
+    @property
+    def failed(self) -> bool:
+        return any(c.status == "fail" for c in self.checks)
+
+    @property
+    def status(self) -> str:
+        return "fail" if self.failed else "ok"
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def run(opts: DoctorOptions) -> DoctorResult:
+    """Every check of the contract, for the clients asked for (all of them by default)."""
+    from aigate_setup.doctor import check_timeout, parts
+    from aigate_setup.doctor.clients import binary_check, probe_checks, read_states
+    from aigate_setup.doctor.environment import env_checks
+    from aigate_setup.doctor.runs import start_runs
+    from aigate_setup.gateway.diagnose import Bounded
+
+    timeout = check_timeout()
+    requested = bool(opts.clients)
+    checks, proxy = env_checks(opts)
+    states = read_states(opts.clients or CLIENTS, opts)
+    # Binaries (local, but may be slow): start now, collect later.
+    binaries = {
+        st.name: Bounded(
+            partial(binary_check, st.name, st.configured, requested), check_timeout() + 2.0
+        )
+        for st in states
+    }
+    diagnosis = _diagnose(opts, proxy, timeout)
+    checks += _gateway_checks(states, opts, diagnosis)
+    runs = start_runs(states, opts)
+    skip = _skip_reason(opts, diagnosis)
+    probes = probe_checks(states, opts, skip, max(timeout * 4, timeout))
+    for st in states:
+        checks += _client(st, opts, requested, binaries[st.name], probes, runs.get(st.name))
+    key = opts.common.key()
+    checks = [parts.masked(c, key) for c in checks]
+    catalog = diagnosis.catalog if diagnosis is not None else None
+    return DoctorResult(checks, states, catalog, opts.common.base_url)
+
+
+def _diagnose(opts: DoctorOptions, proxy: ProxyInfo | None, timeout: float) -> Diagnosis | None:
+    """The network diagnosis (None with --offline)."""
+    from aigate_setup.gateway.diagnose import diagnose
+
+    if opts.offline:
+        return None
+    key = (opts.common.key() or "").strip() or None
+    return diagnose(opts.common.base_url, key, opts.common.key_env, proxy, timeout)
+
+
+def _gateway_checks(
+    states: Sequence[ClientState], opts: DoctorOptions, diagnosis: Diagnosis | None
+) -> list[Check]:
+    from aigate_setup.doctor.clients import models_known_checks
+    from aigate_setup.gateway.diagnose import offline
+
+    if diagnosis is None:
+        return offline()
+    if diagnosis.catalog is None:
+        cid, title = MODELS_KNOWN
+        skipped = Check(cid, "skip", title, "no catalog (see gateway.models)")
+        return [*diagnosis.checks, skipped]
+    return [*diagnosis.checks, *models_known_checks(states, opts, diagnosis.catalog)]
+
+
+def _skip_reason(opts: DoctorOptions, diagnosis: Diagnosis | None) -> str | None:
+    """Why the live probes are pointless, or None when they can run."""
+    from aigate_setup.gateway.diagnose import OFFLINE
+
+    if opts.offline or diagnosis is None:
+        return OFFLINE
+    if not opts.common.key():
+        return f"no key in {opts.common.key_env} (see env.key)"
+    if not diagnosis.reachable:
+        return "the gateway is not reachable (see the gateway checks)"
+    if diagnosis.key_rejected:
+        return "the key was rejected (see gateway.key)"
+    return None
+
+
+def _client(
+    st: ClientState,
+    opts: DoctorOptions,
+    requested: bool,
+    binary: Bounded[Check],
+    probes: Sequence[Check],
+    run: Bounded[Check] | None,
+) -> list[Check]:
+    """One client's checks in report order."""
+    from aigate_setup.clients import get
+    from aigate_setup.doctor.clients import client_checks, rule_checks
+    from aigate_setup.doctor.runs import run_result
+
+    out: list[Check] = []
+    try:
+        out.append(binary.result())
+    except Exception as exc:
+        module = get(st.name)
+        title, detail = f"{module.BINARY} installed", f"cannot check: {exc}"
+        out.append(Check(f"{st.name}.binary", "warn", title, detail, module.INSTALL_HINT, st.name))
+    per = client_checks(st, opts, requested)
+    out += per
+    if st.files and (st.configured or requested or any(c.status != "skip" for c in per)):
+        out += rule_checks(st, opts)
+    out += [p for p in probes if p.client == st.name]
+    out += run_result(st, opts, run)
+    return out

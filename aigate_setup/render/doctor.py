@@ -1,0 +1,96 @@
+"""Doctor's output: text (one section per area, a symbol per check, hints, a summary line) or
+the JSON document (`checks` list of the contract)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from aigate_setup import report
+from aigate_setup.findings import Check
+
+if TYPE_CHECKING:
+    from aigate_setup.commands.doctor import DoctorResult
+    from aigate_setup.options import DoctorOptions
+
+
+def announce(opts: DoctorOptions) -> None:
+    """What the user should know before the checks start (stderr)."""
+    if opts.with_clients and not opts.offline:
+        report.info(
+            'note: --with-clients runs each installed client once ("Say OK."): '
+            "this costs a few tokens"
+        )
+
+
+def _section(chk: Check) -> str:
+    if chk.client:
+        return chk.client
+    return chk.id.split(".", 1)[0]
+
+
+def _section_names(result: DoctorResult) -> dict[str, str]:
+    from aigate_setup.clients import CLIENT_MODULES
+    from aigate_setup.secrets import mask_url
+
+    names = {"env": "Environment", "gateway": f"Gateway ({mask_url(result.base_url)})"}
+    names.update({name: module.TITLE for name, module in CLIENT_MODULES.items()})
+    return names
+
+
+def render_text(result: DoctorResult, stream: TextIO | None = None) -> str:
+    stream = stream or sys.stdout
+    order: list[str] = []
+    groups: dict[str, list[Check]] = {}
+    for chk in result.checks:
+        sec = _section(chk)
+        if sec not in groups:
+            groups[sec] = []
+            order.append(sec)
+        groups[sec].append(chk)
+    names = _section_names(result)
+    lines: list[str] = []
+    for sec in order:
+        lines.append(report.paint(names.get(sec, sec), "bold", stream))
+        for chk in groups[sec]:
+            symbol = report.status_symbol(chk.status, stream)
+            detail = f": {chk.detail}" if chk.detail else ""
+            lines.append(
+                f"  {symbol} {chk.title}{detail}  " + report.paint(f"[{chk.id}]", "dim", stream)
+            )
+            if chk.hint and chk.status in ("warn", "fail"):
+                lines.append("      " + report.paint("hint:", "cyan", stream) + f" {chk.hint}")
+        lines.append("")
+    lines.append(summary_line(result.checks))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(checks: Sequence[Check]) -> str:
+    count = {s: sum(1 for c in checks if c.status == s) for s in ("pass", "warn", "fail", "skip")}
+    parts = [
+        f"{count['pass']} passed",
+        f"{count['warn']} warning{'s' * (count['warn'] != 1)}",
+        f"{count['fail']} failed",
+        f"{count['skip']} skipped",
+    ]
+    verdict = "problems found" if count["fail"] else "ok"
+    return f"doctor: {verdict}: " + ", ".join(parts)
+
+
+def json_document(result: DoctorResult) -> dict[str, Any]:
+    return report.envelope("doctor", result.status, checks=[c.to_json() for c in result.checks])
+
+
+def emit(result: DoctorResult, fmt: str) -> None:
+    """The report on stdout, as text or as the one JSON document."""
+    if fmt == "json":
+        report.print_json(json_document(result))
+        return
+    sys.stdout.write(render_text(result, sys.stdout))
+    sys.stdout.flush()
+
+
+def fix_stream(fmt: str) -> TextIO:
+    """Where `--fix` talks: stderr in JSON mode (stdout holds the one document)."""
+    return sys.stderr if fmt == "json" else sys.stdout
