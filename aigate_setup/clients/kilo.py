@@ -303,8 +303,8 @@ if TYPE_CHECKING:
     from aigate_setup.findings import Check
     from aigate_setup.options import DoctorOptions
 
-# `doctor --with-clients`: `kilo <ONE_SHOT>` with a stdin of /dev/null (DESIGN.md, facts).
-ONE_SHOT: tuple[str, ...] = ("run", "-m", common.model_ref("{model}"), "{prompt}")
+# `doctor --with-clients`: `kilo <ONE_SHOT>` with a stdin of /dev/null.
+ONE_SHOT: tuple[str, ...] = ("run", "-m", f"{common.PROVIDER_ID}/{{model}}", "{prompt}")
 ONE_SHOT_ENV: Mapping[str, str] = {
     "KILO_TELEMETRY_LEVEL": "off",
     "KILO_DISABLE_MODELS_FETCH": "1",

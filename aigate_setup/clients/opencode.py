@@ -418,8 +418,8 @@ if TYPE_CHECKING:
     from aigate_setup.findings import Check
     from aigate_setup.options import DoctorOptions
 
-# `doctor --with-clients`: `opencode <ONE_SHOT>` with a stdin of /dev/null (DESIGN.md, facts).
-ONE_SHOT: tuple[str, ...] = ("run", "-m", common.model_ref("{model}"), "{prompt}")
+# `doctor --with-clients`: `opencode <ONE_SHOT>` with a stdin of /dev/null.
+ONE_SHOT: tuple[str, ...] = ("run", "-m", f"{common.PROVIDER_ID}/{{model}}", "{prompt}")
 ONE_SHOT_ENV: Mapping[str, str] = {
     "OPENCODE_DISABLE_MODELS_FETCH": "1",
     "OPENCODE_DISABLE_AUTOUPDATE": "1",

@@ -3,17 +3,14 @@ the clients read, the proxy in effect for the gateway, and Claude Code's onboard
 
 from __future__ import annotations
 
-import json
 import os
 import urllib.request
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from aigate_setup import paths
 from aigate_setup.findings import Check
 from aigate_setup.gateway.diagnose import ProxyInfo
 from aigate_setup.options import Common, DoctorOptions, is_loopback
-from aigate_setup.sanitize import one_line
 from aigate_setup.secrets import mask_key, mask_url
 
 
@@ -180,32 +177,3 @@ def _proxy_target(proxy: str, shown: str, host: str) -> tuple[Check, ProxyInfo |
         return Check("env.proxy", "fail", title, f"the proxy URL {shown} has no host", hint), None
     detail = f"via proxy {shown} ({host} is not in NO_PROXY)"
     return Check("env.proxy", "pass", title, detail), info
-
-
-def onboarding_check(client: str) -> Check:
-    """<client>.onboarding for Claude Code: without `hasCompletedOnboarding` in ~/.claude.json
-    the first interactive start blocks on its onboarding screens."""
-    cid = f"{client}.onboarding"
-    path = paths.claude_json()
-    shown = paths.display(path)
-    title = "Claude onboarding flag"
-    hint = (
-        f'set "hasCompletedOnboarding": true in {shown} '
-        "(or finish one interactive start of `claude`)"
-    )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        detail = f"{shown} does not exist: the first interactive start will block on onboarding"
-        return Check(cid, "warn", title, detail, hint, client)
-    except (OSError, ValueError) as exc:
-        detail = f"{shown} cannot be read: {one_line(str(exc), 100)}"
-        return Check(cid, "warn", title, detail, hint, client)
-    if isinstance(data, dict) and data.get("hasCompletedOnboarding") is True:
-        detail = f"hasCompletedOnboarding is true in {shown}"
-        return Check(cid, "pass", title, detail, "", client)
-    detail = (
-        f"hasCompletedOnboarding is not set in {shown}: the first interactive "
-        "start will block on onboarding"
-    )
-    return Check(cid, "warn", title, detail, hint, client)

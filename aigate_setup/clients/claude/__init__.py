@@ -1,0 +1,110 @@
+"""Claude Code: two scripts to load into a shell, because Claude Code takes its gateway from
+environment variables. User scope: `$XDG_CONFIG_HOME/aigate/aigate-claude.sh` and `.ps1`;
+project scope: `<dir>/.aigate/`.
+
+Owned: the lines between `# >>> aigate-setup >>>` and `# <<< aigate-setup <<<`; lines outside
+are the user's. The block sets ANTHROPIC_BASE_URL to the gateway root without /v1 (Claude Code
+appends /v1/messages), ANTHROPIC_AUTH_TOKEN from the key variable at the moment the script is
+loaded (or from the kept key file), unsets ANTHROPIC_API_KEY (one credential only), and sets
+ANTHROPIC_MODEL and ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL. An empty key: a message on
+stderr, `return 1` (sourced) / `exit 1` (executed), nothing exported.
+
+ANTHROPIC_MODEL is the main model when Claude Code can use it (the catalog says so, or without a
+catalog its id is an Anthropic one), else the sonnet slot: Claude Code speaks only the
+Anthropic Messages API, so a chat-completions-only main model would fail on every request."""
+
+from __future__ import annotations
+
+from aigate_setup.clients.claude.rules import (
+    CREDENTIALS,
+    MODEL_VARS,
+    READERS,
+    SETTINGS_NAMES,
+    SLOTS,
+    STATIC_RULES,
+    base_v1,
+    both_credentials,
+    file_kind,
+    guess_kind,
+    missing_slots,
+    script_token,
+    settings_token,
+)
+from aigate_setup.clients.claude.state import (
+    ONE_SHOT,
+    ONE_SHOT_ENV,
+    doctor_checks,
+    read_state,
+)
+from aigate_setup.clients.claude.writer import (
+    BINARY,
+    CATALOG_ENDPOINT,
+    ENDPOINT_MISSING,
+    INSTALL_HINT,
+    NAME,
+    PROBE_AUTH,
+    PROBE_ROUTE,
+    PS1_NAME,
+    SH_NAME,
+    TITLE,
+    anthropic_model,
+    block_body,
+    config_paths,
+    context,
+    env_values,
+    header,
+    main_model,
+    parse_problem,
+    ps_quote,
+    render,
+    script_dir,
+    settings_dir,
+    sh_quote,
+    target_paths,
+    targets,
+)
+
+__all__ = [
+    "BINARY",
+    "CATALOG_ENDPOINT",
+    "CREDENTIALS",
+    "ENDPOINT_MISSING",
+    "INSTALL_HINT",
+    "MODEL_VARS",
+    "NAME",
+    "ONE_SHOT",
+    "ONE_SHOT_ENV",
+    "PROBE_AUTH",
+    "PROBE_ROUTE",
+    "PS1_NAME",
+    "READERS",
+    "SETTINGS_NAMES",
+    "SH_NAME",
+    "SLOTS",
+    "STATIC_RULES",
+    "TITLE",
+    "anthropic_model",
+    "base_v1",
+    "block_body",
+    "both_credentials",
+    "config_paths",
+    "context",
+    "doctor_checks",
+    "env_values",
+    "file_kind",
+    "guess_kind",
+    "header",
+    "main_model",
+    "missing_slots",
+    "parse_problem",
+    "ps_quote",
+    "read_state",
+    "render",
+    "script_dir",
+    "script_token",
+    "settings_dir",
+    "settings_token",
+    "sh_quote",
+    "target_paths",
+    "targets",
+]

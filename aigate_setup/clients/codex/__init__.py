@@ -1,0 +1,95 @@
+"""Codex CLI: `$CODEX_HOME/config.toml` (default `~/.codex/config.toml`).
+
+Owned: `[model_providers.aigate]` (name, base_url = the /v1 base, env_key, wire_api =
+"responses") and, unless --no-default, the root `model_provider = "aigate"`, `model` and
+(when the catalog knows the context length) `model_context_window`. Codex ignores
+`model_provider(s)` in a project `.codex/config.toml`, so project scope writes the user file too.
+Never written: `profile` / `[profiles.*]` (errors since Codex 0.134), a reserved provider id."""
+
+from __future__ import annotations
+
+from aigate_setup.clients.codex.rules import (
+    BUILTIN_PROVIDER_IDS,
+    READERS,
+    STATIC_RULES,
+    bearer_token,
+    env_key_missing,
+    file_kind,
+    guess_kind,
+    profiles,
+    project_provider,
+    reserved_provider,
+    undefined_provider,
+    wire_api,
+)
+from aigate_setup.clients.codex.state import (
+    ONE_SHOT,
+    ONE_SHOT_ENV,
+    doctor_checks,
+    read_state,
+)
+from aigate_setup.clients.codex.writer import (
+    BINARY,
+    CATALOG_ENDPOINT,
+    ENDPOINT_MISSING,
+    INSTALL_HINT,
+    MAX_CONTEXT_WINDOW,
+    NAME,
+    PROBE_AUTH,
+    PROBE_ROUTE,
+    RESERVED_PROVIDER_IDS,
+    TEMPLATE,
+    TITLE,
+    WIRE_API,
+    config_paths,
+    context,
+    context_window,
+    owned_values,
+    parse_problem,
+    render,
+    target_paths,
+    targets,
+    toml_str,
+    user_config,
+)
+
+__all__ = [
+    "BINARY",
+    "BUILTIN_PROVIDER_IDS",
+    "CATALOG_ENDPOINT",
+    "ENDPOINT_MISSING",
+    "INSTALL_HINT",
+    "MAX_CONTEXT_WINDOW",
+    "NAME",
+    "ONE_SHOT",
+    "ONE_SHOT_ENV",
+    "PROBE_AUTH",
+    "PROBE_ROUTE",
+    "READERS",
+    "RESERVED_PROVIDER_IDS",
+    "STATIC_RULES",
+    "TEMPLATE",
+    "TITLE",
+    "WIRE_API",
+    "bearer_token",
+    "config_paths",
+    "context",
+    "context_window",
+    "doctor_checks",
+    "env_key_missing",
+    "file_kind",
+    "guess_kind",
+    "owned_values",
+    "parse_problem",
+    "profiles",
+    "project_provider",
+    "read_state",
+    "render",
+    "reserved_provider",
+    "target_paths",
+    "targets",
+    "toml_str",
+    "undefined_provider",
+    "user_config",
+    "wire_api",
+]
