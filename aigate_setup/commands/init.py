@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from aigate_setup import fsio, gateway, plan, settings
+from aigate_setup.clients import claude, kilo
 from aigate_setup.commands.init_answers import (
     Answers,
     export_hint,
@@ -316,27 +317,24 @@ def planned(opts: InitOptions, answers: Answers) -> InitResult:
 
 def _kilo_legacy(sel: plan.Selection, path: Path) -> fsio.FileChange:
     """The settings-import JSON for the legacy Kilo Code extension (its key left empty)."""
-    from aigate_setup.clients import kilo
 
     target = path if path.is_absolute() else (Path.cwd() / path)
     new = kilo.legacy_export(sel).encode()
-    return fsio.FileChange(client="kilo", path=target, old=fsio.read_bytes(target), new=new)
+    return fsio.FileChange(client=kilo.NAME, path=target, old=fsio.read_bytes(target), new=new)
 
 
 def _kilo_instructions(sel: plan.Selection, export: fsio.FileChange | None) -> str | None:
     """What to paste into the legacy extension's settings UI (shown when Kilo is involved)."""
-    if "kilo" not in sel.clients and export is None:
+    if kilo.NAME not in sel.clients and export is None:
         return None
-    from aigate_setup.clients import kilo
 
     return kilo.legacy_instructions(sel, export.path if export is not None else None)
 
 
 def _probe_model(client: str, answers: Answers) -> str:
     """The model each client will really ask for (Claude may fall back to its sonnet slot)."""
-    if client != "claude":
+    if client != claude.NAME:
         return answers.model
-    from aigate_setup.clients import claude
 
     return claude.anthropic_model(answers.model, answers.claude.sonnet, answers.catalog)
 

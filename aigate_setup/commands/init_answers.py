@@ -14,6 +14,7 @@ from pathlib import Path
 from aigate_setup import catalog as catalog_mod
 from aigate_setup import paths, plan, settings
 from aigate_setup.catalog import Catalog, Model
+from aigate_setup.clients import claude, kilo, opencode
 from aigate_setup.constants import CLIENTS
 from aigate_setup.errors import AigateError, UsageError
 from aigate_setup.model_ids import check_model_id
@@ -30,7 +31,7 @@ PREFERRED_MODELS = (
     "anthropic/claude-opus-4.7",
 )
 SLOTS = ("opus", "sonnet", "haiku")
-PICKER_CLIENTS = ("opencode", "kilo")  # clients with a model picker fed by `--extra-model`
+PICKER_CLIENTS = (opencode.NAME, kilo.NAME)  # clients with a model picker fed by `--extra-model`
 CHAT_LISTING = "aigate-setup models --kind chat"
 
 
@@ -70,15 +71,15 @@ def validate_answers(
     """Check every model id against the catalog (UsageError before any write or request)."""
     check_model(cat, model, clients, "--model")
     slots = claude_slots(opts, cat, model)
-    if "claude" in clients:
+    if claude.NAME in clients:
         for slot in SLOTS:
-            check_model(cat, getattr(slots, slot), ("claude",), f"--claude-{slot}")
+            check_model(cat, getattr(slots, slot), (claude.NAME,), f"--claude-{slot}")
     pickers = picker_clients(clients)
     extras = tuple(m for m in opts.extra_models if m != model)
     for extra in extras:
         check_model(cat, extra, pickers, "--extra-model")
     notes = []
-    if "claude" not in clients and (opts.claude_opus or opts.claude_sonnet or opts.claude_haiku):
+    if claude.NAME not in clients and (opts.claude_opus or opts.claude_sonnet or opts.claude_haiku):
         notes.append(
             "note: --claude-opus/--claude-sonnet/--claude-haiku only affect Claude Code, which is not selected"
         )

@@ -10,8 +10,9 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aigate_setup import fsio, paths, plan, prompts
+from aigate_setup import clients, fsio, paths, plan, prompts
 from aigate_setup.catalog import Catalog, Model
+from aigate_setup.clients import claude
 from aigate_setup.commands.init_answers import (
     SLOTS,
     Answers,
@@ -118,7 +119,9 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
     answers = validate_answers(opts, cat, clients, key, model, key_file)
 
     # 5. Claude Code's slots
-    if "claude" in clients and not (opts.claude_opus and opts.claude_sonnet and opts.claude_haiku):
+    if claude.NAME in clients and not (
+        opts.claude_opus and opts.claude_sonnet and opts.claude_haiku
+    ):
         answers.claude = _claude_slots(cat, answers.claude)
 
     # 6. more models for the OpenCode/Kilo pickers
@@ -159,7 +162,7 @@ def _claude_slots(cat: Catalog, slots: plan.ClaudeSlots) -> plan.ClaudeSlots:
     summary = ", ".join(f"{s}={getattr(slots, s)}" for s in SLOTS)
     if prompts.confirm(f"Claude Code models: {summary}. Keep these?", default=True):
         return slots
-    claude_ids = [m.id for m in usable_models(cat, ("claude",))]
+    claude_ids = [m.id for m in usable_models(cat, (claude.NAME,))]
     picked = {
         slot: prompts.autocomplete(
             f"Claude Code {slot} model:",
@@ -173,7 +176,7 @@ def _claude_slots(cat: Catalog, slots: plan.ClaudeSlots) -> plan.ClaudeSlots:
 
 
 def _extra_models(cat: Catalog, pickers: tuple[str, ...], model: str) -> tuple[str, ...]:
-    names = " and ".join(c.capitalize() if c != "opencode" else "OpenCode" for c in pickers)
+    names = " and ".join(clients.get(c).TITLE for c in pickers)
     if not prompts.confirm(f"Offer more models in the {names} model picker?", default=False):
         return ()
     candidates = [m for m in usable_models(cat, pickers) if m.id != model]

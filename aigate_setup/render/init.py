@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from aigate_setup import paths, report, secrets
+from aigate_setup import clients, paths, report, secrets
+from aigate_setup.clients import claude
 from aigate_setup.errors import AigateError
 from aigate_setup.sanitize import one_line
 
@@ -161,12 +162,13 @@ def show_summary(out: Output, result: InitResult) -> None:
 
 def next_step(client: str, statuses: list[tuple[FileChange, str]]) -> str:
     """How to start `client` now (Claude Code: load its script first)."""
-    from aigate_setup import clients
 
-    if client != "claude":
+    if client != claude.NAME:
         return clients.get(client).BINARY
-    scripts = [ch.path for ch, _ in statuses if ch.client == "claude" and ch.path.suffix == ".sh"]
-    ps1 = [ch.path for ch, _ in statuses if ch.client == "claude" and ch.path.suffix == ".ps1"]
+    scripts = [
+        ch.path for ch, _ in statuses if ch.client == claude.NAME and ch.path.suffix == ".sh"
+    ]
+    ps1 = [ch.path for ch, _ in statuses if ch.client == claude.NAME and ch.path.suffix == ".ps1"]
     script = paths.display(scripts[0]) if scripts else "~/.config/aigate/aigate-claude.sh"
     text = f". {script} && {clients.get(client).BINARY}"
     if ps1:
