@@ -129,7 +129,9 @@ def line_counts(root: Path) -> dict[str, int]:
 
 
 def main(argv: list[str]) -> int:
-    root = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / "aigate_setup"
+    root = (
+        Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / "aigate_setup"
+    )
     counts = line_counts(root)
     print(f"modules: {len(counts)}, lines: {sum(counts.values())}")
     print("largest modules:")

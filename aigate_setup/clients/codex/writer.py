@@ -85,10 +85,15 @@ def owned_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...
         window = context_window(sel, catalog)
         if window is not None:
             updates[("model_context_window",)] = window
-    updates[(*table, "name")] = PROVIDER_NAME
-    updates[(*table, "base_url")] = sel.base_url
-    updates[(*table, "env_key")] = check_env_name(sel.key_env)
-    updates[(*table, "wire_api")] = WIRE_API
+    provider = {
+        "name": PROVIDER_NAME,
+        "base_url": sel.base_url,
+        "env_key": check_env_name(sel.key_env),
+        "wire_api": WIRE_API,
+    }
+    for key, value in provider.items():
+        path = (*table, key)
+        updates[path] = value
     return updates
 
 
