@@ -66,6 +66,11 @@ class ConfigError(AigateError):
         self.key_path = key_path
         super().__init__(message, hint)
 
+    @classmethod
+    def from_parse(cls, exc: ParseError, path: Path | str, hint: str) -> ConfigError:
+        """A reader's ParseError as a ConfigError at `path:line:col`, with a hint."""
+        return cls(exc.message, path=path, line=exc.line, column=exc.column, hint=hint)
+
     @property
     def location(self) -> str:
         loc = str(self.path)

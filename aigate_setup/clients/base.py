@@ -212,9 +212,7 @@ def parse_layers(
             try:
                 parsed.append((f, parse(f, f.text)))
             except ParseError as exc:
-                error = ConfigError(
-                    exc.message, path=f.path, line=exc.line, column=exc.column, hint=_PARSE_HINT
-                )
+                error = ConfigError.from_parse(exc, f.path, _PARSE_HINT)
                 f = replace(f, error=error)
             except ValueError as exc:
                 f = replace(f, error=ConfigError(str(exc), path=f.path, hint=_PARSE_HINT))

@@ -180,12 +180,8 @@ def json_problem(path: Path, text: str, sel: Selection, *, provider: bool) -> Co
     try:
         root = jsonc.parse(text)
     except ParseError as exc:
-        return ConfigError(
-            exc.message,
-            path=path,
-            line=exc.line,
-            column=exc.column,
-            hint="fix the JSON syntax (comments and trailing commas are fine)",
+        return ConfigError.from_parse(
+            exc, path, "fix the JSON syntax (comments and trailing commas are fine)"
         )
 
     def bad(node: jsonc.Node, key_path: Sequence[str], expected: str) -> ConfigError:

@@ -157,12 +157,8 @@ def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
     try:
         extract_block(text)
     except ParseError as exc:
-        return ConfigError(
-            exc.message,
-            path=path,
-            line=exc.line,
-            column=exc.column,
-            hint="keep exactly one pair of aigate-setup markers (or delete both)",
+        return ConfigError.from_parse(
+            exc, path, "keep exactly one pair of aigate-setup markers (or delete both)"
         )
     return None
 

@@ -119,12 +119,8 @@ def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
     try:
         data = parse_toml(text)
     except ParseError as exc:
-        return ConfigError(
-            exc.message,
-            path=path,
-            line=exc.line,
-            column=exc.column,
-            hint="fix the TOML syntax, then run aigate-setup init again",
+        return ConfigError.from_parse(
+            exc, path, "fix the TOML syntax, then run aigate-setup init again"
         )
     providers = data.get("model_providers")
     if providers is not None and not isinstance(providers, dict):
