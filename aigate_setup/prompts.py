@@ -15,8 +15,13 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 import questionary
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.output import create_output
 from questionary import Choice
+
+DIM = "fg:ansibrightblack"
 
 # Where prompts draw: stdout normally, stderr in --format json mode (stdout stays one document).
 _stream: TextIO | None = None
@@ -46,6 +51,14 @@ def password(message: str, validate: Callable[[str], bool | str] | None = None) 
     return str(_ask(questionary.password(message, validate=validate, **_kwargs())))
 
 
+def text(
+    message: str, default: str = "", validate: Callable[[str], bool | str] | None = None
+) -> str:
+    """Free text, pre-filled with `default` so it can be edited in place."""
+    question = questionary.text(message, default=default, validate=validate, **_kwargs())
+    return str(_ask(question)).strip()
+
+
 def confirm(message: str, default: bool = True) -> bool:
     return bool(_ask(questionary.confirm(message, default=default, **_kwargs())))
 
@@ -67,20 +80,50 @@ def checkbox(
     """Several of `choices` (title, value, checked); Enter keeps the preselection."""
     items = [Choice(title, value=value, checked=checked) for title, value, checked in choices]
 
+    toggle_all = "ctrl-a" if search else "a"
+
     def validate(answer: list[str]) -> bool | str:
         if require_one and not answer:
-            return "pick at least one (space toggles, a toggles all)"
+            return f"pick at least one (space toggles, {toggle_all} toggles all)"
         return True
 
+    # questionary's own search-mode instruction names <ctrl-a> for both toggle and invert.
+    instruction = (
+        "(space toggles, ctrl-a toggles all, type to filter, enter accepts)" if search else None
+    )
     question = questionary.checkbox(
         message,
         choices=items,
         validate=validate,
         use_search_filter=search,
         use_jk_keys=not search,
+        instruction=instruction,
         **_kwargs(),
     )
     return [str(v) for v in _ask(question)]
+
+
+class _Completer(Completer):
+    """Ids matching anywhere; the unusable ones after the usable, dimmed, with the reason."""
+
+    def __init__(
+        self, choices: Sequence[str], meta: dict[str, str], unusable: dict[str, str]
+    ) -> None:
+        self.choices = list(choices)
+        self.meta = meta
+        self.unusable = unusable
+
+    def get_completions(self, document: Document, event: CompleteEvent) -> Iterator[Completion]:
+        typed = document.text_before_cursor
+        word = typed.strip().lower()
+        for choice in self.choices:
+            if word in choice.lower():
+                yield Completion(choice, -len(typed), display_meta=self.meta.get(choice, ""))
+        for choice, why in self.unusable.items():
+            if word in choice.lower():
+                yield Completion(
+                    choice, -len(typed), display_meta=why, style=DIM, selected_style="reverse"
+                )
 
 
 def autocomplete(
@@ -89,20 +132,28 @@ def autocomplete(
     *,
     default: str = "",
     meta: dict[str, str] | None = None,
+    unusable: dict[str, str] | None = None,
     validate: Callable[[str], bool | str] | None = None,
 ) -> str:
-    """Free text with completion over `choices` (matches anywhere in the id); Enter takes `default`."""
+    """Free text with completion over `choices` (matches anywhere in the id). `default` is shown
+    as a placeholder, not as text (typing replaces it) and Enter on an empty line takes it.
+    `unusable` (id -> why) are listed too, dimmed, so a missing model is explained."""
+
+    def check(text: str) -> bool | str:
+        if not text.strip() and default:
+            return True
+        return validate(text) if validate is not None else True
+
     question = questionary.autocomplete(
         message,
         choices=list(choices),
-        default=default,
-        meta_information=dict(meta or {}),
-        match_middle=True,
-        validate=validate,
+        completer=_Completer(choices, dict(meta or {}), dict(unusable or {})),
+        placeholder=FormattedText([(DIM, default)]) if default else None,
+        validate=check,
         validate_while_typing=False,  # complain on Enter, not at every keystroke
         **_kwargs(),
     )
-    return str(_ask(question)).strip()
+    return str(_ask(question)).strip() or default
 
 
 @contextmanager

@@ -105,14 +105,21 @@ def test_one_client_and_smoke_routes(fake_gateway: FakeGateway) -> None:
 
 
 def test_no_smoke_test_without_key_warns_and_explains_export(fake_gateway: FakeGateway) -> None:
-    r = init(fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None)
+    r = init(
+        fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None, SHELL="/bin/bash"
+    )
     assert r.exit_code == 0, r.stderr
     assert "AIGATE_API_KEY is not set" in r.stderr
+    # Next steps name the user's own shell only
     assert 'export AIGATE_API_KEY="sk-..."' in r.stdout
-    assert "set -gx AIGATE_API_KEY" in r.stdout
-    assert "$env:AIGATE_API_KEY" in r.stdout
+    assert "set -gx" not in r.stdout and "$env:" not in r.stdout
     assert posts(fake_gateway) == []
     assert (paths.codex_home() / "config.toml").is_file()
+    fish = init(fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None, SHELL="fish")
+    assert 'set -gx AIGATE_API_KEY "sk-..."' in fish.stdout and "export " not in fish.stdout
+    pwsh = init(fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None, SHELL="pwsh")
+    assert '$env:AIGATE_API_KEY = "sk-..."' in pwsh.stdout
+    assert ". ~/.config/aigate/aigate-claude.ps1; claude" in pwsh.stdout
 
 
 def test_project_scope(fake_gateway: FakeGateway, tmp_path: Path) -> None:

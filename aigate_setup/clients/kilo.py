@@ -179,6 +179,35 @@ def legacy_export(sel: Selection) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+# Where VS Code-family editors keep extensions; the legacy extension installs as
+# `kilocode.kilo-code-5.x.y` (and older majors).
+_EXTENSION_DIRS = (
+    ".vscode",
+    ".vscode-insiders",
+    ".vscode-oss",
+    ".vscode-server",
+    ".cursor",
+    ".windsurf",
+)
+_LEGACY_EXTENSION = re.compile(r"^kilocode\.kilo-code-([0-9]+)\.")
+
+
+def legacy_extension_found() -> bool:
+    """Is the legacy Kilo Code extension (5.x or older) installed in a VS Code-family editor?
+    Only then are its paste-in settings worth printing."""
+    for name in _EXTENSION_DIRS:
+        folder = paths.home() / name / "extensions"
+        try:
+            entries = [e.name for e in folder.iterdir()] if folder.is_dir() else []
+        except OSError:
+            continue
+        for entry in entries:
+            match = _LEGACY_EXTENSION.match(entry)
+            if match and int(match.group(1)) <= 5:
+                return True
+    return False
+
+
 def legacy_instructions(sel: Selection, export_path: Path | None = None) -> str:
     """The values to paste into the legacy extension's settings (and where the export went)."""
     from aigate_setup import templates

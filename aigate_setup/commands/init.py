@@ -14,7 +14,7 @@ import stat
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -116,6 +116,8 @@ def run(opts: InitOptions, progress: Progress) -> InitResult:
         answers = questions.interactive_answers(opts, progress)
     except questions.Stop as stop:
         return InitResult("quit", opts.common.key_env, exit_code=stop.exit_code)
+    if answers.base_url and answers.base_url != opts.common.base_url:  # edited in the wizard
+        opts = replace(opts, common=replace(opts.common, base_url=answers.base_url))
     return finish(opts, answers, progress, interactive=True)
 
 
@@ -260,8 +262,7 @@ def finish(
             result.exit_code = EXIT_PROBLEMS
             result.error = AigateError(
                 f"smoke test failed for {', '.join(r.client for r in failed)}; nothing was written",
-                (first.hint if len(failed) == 1 else "")
-                or "fix the problems shown above and run again (--no-smoke-test skips the test)",
+                (first.hint if len(failed) == 1 else "") or _smoke_hint(failed),
             )
             return result
     applied = fsio.apply(result.changes, command="init")
@@ -269,6 +270,14 @@ def finish(
     result.statuses = list(applied.statuses)
     result.run_id = applied.run_id
     return result
+
+
+def _smoke_hint(failed: list[gateway.SmokeResult]) -> str:
+    """Skipping the test is offered only when the key was not the problem: configs written
+    with a rejected key would fail in every client."""
+    if any(r.status in (401, 403) for r in failed):
+        return "the gateway rejected the key: copy it again from the AIGate dashboard and run again"
+    return "fix the problems shown above and run again (--no-smoke-test skips the test)"
 
 
 def planned(opts: InitOptions, answers: Answers) -> InitResult:
@@ -324,8 +333,9 @@ def _kilo_legacy(sel: plan.Selection, path: Path) -> fsio.FileChange:
 
 
 def _kilo_instructions(sel: plan.Selection, export: fsio.FileChange | None) -> str | None:
-    """What to paste into the legacy extension's settings UI (shown when Kilo is involved)."""
-    if kilo.NAME not in sel.clients and export is None:
+    """What to paste into the legacy extension's settings UI: only with --kilo-legacy-export
+    or when that extension is installed (otherwise it is noise)."""
+    if export is None and not (kilo.NAME in sel.clients and kilo.legacy_extension_found()):
         return None
 
     return kilo.legacy_instructions(sel, export.path if export is not None else None)

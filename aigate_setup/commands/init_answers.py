@@ -6,8 +6,9 @@ against the catalog before any request or write (UsageError, exit 2, with the cl
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class Answers:
     project_dir: Path
     key_file: Path | None = None
     notes: list[str] = field(default_factory=list)
+    base_url: str | None = None  # the wizard's edited base URL, when it differs from the flag
 
 
 def ordered(clients: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -202,6 +204,37 @@ def load_catalog(common: Common, note: Callable[[str], None]) -> Catalog:
         note(f"warning: {why}")
         note(f"using cached catalog from {when} ({cat.source})")
     return cat
+
+
+def user_shell(env: Mapping[str, str] | None = None) -> str:
+    """The shell the user types in: `bash`, `zsh`, `fish`, `powershell`, or `sh` for any
+    other POSIX shell (from $SHELL; PowerShell on Windows)."""
+    env = os.environ if env is None else env
+    name = Path(env.get("SHELL", "")).name.lower()
+    if name in ("bash", "zsh", "fish"):
+        return name
+    if name in ("pwsh", "pwsh.exe", "powershell", "powershell.exe"):
+        return "powershell"
+    if not name and (os.name == "nt" or "PSModulePath" in env):
+        return "powershell"
+    return "sh"
+
+
+def shell_export(key_env: str, key_file: Path | None = None, shell: str | None = None) -> str:
+    """How to set the key in the user's own shell only (never the key itself)."""
+    shell = shell or user_shell()
+    if key_file is not None:
+        f = paths.display(key_file)
+        if shell == "fish":
+            return f"set -gx {key_env} (cat {f})"
+        if shell == "powershell":
+            return f"$env:{key_env} = Get-Content {f}"
+        return f'export {key_env}="$(cat {f})"'
+    if shell == "fish":
+        return f'set -gx {key_env} "sk-..."'
+    if shell == "powershell":
+        return f'$env:{key_env} = "sk-..."'
+    return f'export {key_env}="sk-..."'
 
 
 def export_hint(key_env: str, key_file: Path | None = None) -> str:

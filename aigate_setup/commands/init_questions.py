@@ -7,12 +7,14 @@ scripted run's. Ctrl-C anywhere raises KeyboardInterrupt (exit 130, nothing writ
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aigate_setup import clients, fsio, paths, plan, prompts
+from aigate_setup import clients, fsio, gateway, paths, plan, prompts, settings
 from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import claude
+from aigate_setup.commands import init_answers, init_checks
 from aigate_setup.commands.init_answers import (
     SLOTS,
     Answers,
@@ -21,18 +23,27 @@ from aigate_setup.commands.init_answers import (
     load_catalog,
     ordered,
     picker_clients,
+    shell_export,
     usable_models,
     validate_answers,
 )
 from aigate_setup.constants import CLIENTS
-from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError
-from aigate_setup.options import Common, InitOptions, key_problem
+from aigate_setup.errors import EXIT_PROBLEMS, AigateError, ConfigError, UsageError
+from aigate_setup.model_ids import check_model_id
+from aigate_setup.options import (
+    Common,
+    InitOptions,
+    insecure_host,
+    key_problem,
+    normalize_base_url,
+)
 from aigate_setup.secrets import mask_key
 
 if TYPE_CHECKING:
     from aigate_setup.commands.init import Progress
 
 QUOTES = "\"'\u2018\u2019\u201c\u201d"
+MAX_ATTEMPTS = 100  # a bound on every ask-again loop
 
 
 class Stop(Exception):
@@ -68,26 +79,23 @@ def key_answer(text: str) -> bool | str:
 
 def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
     prompts.draw_on_stderr(opts.common.fmt == "json")
-    common = opts.common
     say = progress.say
 
-    # 1. key
+    # 0. every existing target parsed before the first question (a broken file is named now)
+    candidates = ordered(opts.clients) if opts.clients else CLIENTS
+    broken = _broken(candidates, opts, progress)
+
+    # 1. key, checked right away (GET /v1/balance); a base URL that fails can be edited here
+    common = opts.common
     key = common.checked_key()
-    key_file: Path | None = None
+    typed = key is None
     if key:
         say(f"Using your key from ${common.key_env}: {mask_key(key)}")
     else:
-        key = typed_key(
-            prompts.password(
-                f"Your AIGate key (${common.key_env} is not set; input stays hidden):",
-                validate=key_answer,
-            )
-        )
-        progress.hide(key)
-        problem = key_problem(key)
-        if problem is not None:  # the prompt validates; keep the invariant here too
-            raise UsageError(f"the key cannot be used: {problem}", "paste it again, e.g. sk-...")
-        say(f"Key: {mask_key(key)}")
+        key = _ask_key(common, progress)
+    common, key = _verified(common, key, typed, progress)
+    key_file: Path | None = None
+    if typed:
         target = paths.aigate_config_dir() / "key"
         if prompts.confirm(
             f"Keep it in {paths.display(target)} (readable only by you) for the generated configs?",
@@ -96,20 +104,23 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
             key_file = target
         else:
             say(
-                f"Not kept. Set it in your shell before starting a client: {export_hint(common.key_env)}"
+                "Not kept. Set it in your shell before starting a client: "
+                + shell_export(common.key_env)
             )
 
     # 2. catalog
-    cat = _catalog(common, progress)
+    cat, common = _catalog(common, progress)
+    if common != opts.common:
+        opts = replace(opts, common=common)
 
     # 3. clients
     if opts.clients:
-        clients = ordered(opts.clients)
+        clients = ordered([c for c in opts.clients if c not in broken])
     else:
         clients = ordered(
             prompts.checkbox(
                 "Which clients should use AIGate? (space toggles, enter accepts)",
-                client_choices(opts.project_dir),
+                client_choices(opts.project_dir, exclude=tuple(broken)),
                 require_one=True,
             )
         )
@@ -117,6 +128,7 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
     # 4. main model
     model = opts.model if opts.model is not None else _main_model(cat, clients)
     answers = validate_answers(opts, cat, clients, key, model, key_file)
+    answers.base_url = common.base_url
 
     # 5. Claude Code's slots
     if claude.NAME in clients and not (
@@ -141,6 +153,120 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
     return answers
 
 
+def _broken(
+    candidates: tuple[str, ...], opts: InitOptions, progress: Progress
+) -> dict[str, ConfigError]:
+    """Name each unparsable target and ask whether to go on without that client."""
+    broken = init_checks.broken_targets(candidates, opts)
+    for client, problem in broken.items():
+        progress.error(problem)
+        title = clients.get(client).TITLE
+        if not prompts.confirm(f"Continue without {title}? (its file stays untouched)"):
+            raise Stop(EXIT_PROBLEMS)
+    if broken and all(c in broken for c in candidates):
+        progress.error(
+            AigateError("every client's config needs fixing first", "fix the files named above")
+        )
+        raise Stop(EXIT_PROBLEMS)
+    return broken
+
+
+def _ask_key(common: Common, progress: Progress) -> str:
+    key = typed_key(
+        prompts.password(
+            f"Your AIGate key (${common.key_env} is not set; input stays hidden):",
+            validate=key_answer,
+        )
+    )
+    progress.hide(key)
+    problem = key_problem(key)
+    if problem is not None:  # the prompt validates; keep the invariant here too
+        raise UsageError(f"the key cannot be used: {problem}", "paste it again, e.g. sk-...")
+    progress.say(f"Key: {mask_key(key)}")
+    if not key.startswith("sk-"):
+        progress.note("warning: AIGate keys start with sk-; this one does not (checking it anyway)")
+    return key
+
+
+def _verified(common: Common, key: str, typed: bool, progress: Progress) -> tuple[Common, str]:
+    """GET /v1/balance with the key: ask again when it is rejected (a typed key), offer to fix
+    the base URL when the gateway does not answer. Bounded."""
+    tried: list[str] = []
+    for _attempt in range(MAX_ATTEMPTS):
+        with prompts.status(f"Checking the key with {common.base_url}/balance ..."):
+            result = gateway.check_key(
+                common.base_url,
+                key,
+                timeout=settings.timeout(init_answers.CATALOG_TIMEOUT),
+                key_env=common.key_env,
+            )
+        if result.status == "ok":
+            progress.say(" · ".join(["key ok", *([result.detail] if result.detail else [])]))
+            return common, key
+        if result.status == "no_funds":
+            progress.note(f"warning: key ok, but {result.detail}; {result.hint}")
+            return common, key
+        if result.status == "unknown":
+            progress.note(f"note: {result.detail}; the smoke test will check the key")
+            return common, key
+        if result.status == "rejected":
+            progress.error(AigateError(result.detail, result.hint))
+            if not typed:
+                raise AigateError(
+                    f"the gateway rejected the key in ${common.key_env}",
+                    f"set it again with the key from the AIGate dashboard: "
+                    f"{export_hint(common.key_env)}",
+                )
+            key = _ask_key(common, progress)
+            continue
+        failure = AigateError(result.detail, result.hint or None)
+        common = _recover_url(common, failure, tried, progress)
+    raise Stop(EXIT_PROBLEMS)
+
+
+def _recover_url(common: Common, exc: AigateError, tried: list[str], progress: Progress) -> Common:
+    """Show what failed and what was tried; Edit URL (with a suggested fix) / Retry / Quit.
+    Enter never repeats the same failure twice: after one retry its default is Quit."""
+    progress.error(exc)
+    retried = common.base_url in tried  # this URL failed before: Enter must not loop
+    if not retried:
+        tried.append(common.base_url)
+    progress.say("Tried: " + ", ".join(tried))
+    suggestion = init_checks.suggest_base_url(common.base_url)
+    edit = f"Edit the URL (suggested: {suggestion})" if suggestion else "Edit the URL"
+    default = "edit" if suggestion and suggestion not in tried else "retry"
+    if default == "retry" and retried:
+        default = "quit"
+    choice = prompts.select(
+        f"The gateway at {common.base_url} did not answer as expected. What now?",
+        [(edit, "edit"), ("Retry", "retry"), ("Quit", "quit")],
+        default=default,
+    )
+    if choice == "quit":
+        raise Stop(exc.exit_code)
+    if choice == "retry":
+        return common
+    url = prompts.text(
+        "Gateway base URL (ends in /v1):",
+        default=suggestion or common.base_url,
+        validate=url_answer,
+    )
+    base_url = normalize_base_url(url)
+    host = insecure_host(base_url)
+    if host is not None and not confirm_insecure_http(host, json_mode=common.fmt == "json"):
+        return common
+    return replace(common, base_url=base_url)
+
+
+def url_answer(text: str) -> bool | str:
+    try:
+        normalize_base_url(text)
+    except UsageError as exc:
+        suggestion = init_checks.suggest_base_url(text)
+        return exc.message + (f" (did you mean {suggestion}?)" if suggestion else "")
+    return True
+
+
 def _main_model(cat: Catalog, clients: tuple[str, ...]) -> str:
     usable = usable_models(cat, clients)
     if not usable:
@@ -149,13 +275,38 @@ def _main_model(cat: Catalog, clients: tuple[str, ...]) -> str:
             "run again and pick fewer clients; see `aigate-setup models --kind chat`",
         )
     ids = [m.id for m in usable]
+    unusable = unusable_reasons(cat, clients)
     return prompts.autocomplete(
         f"Main model ({len(ids)} usable; type to search, tab completes):",
         ids,
         default=default_model(cat, clients) or ids[0],
         meta={m.id: model_meta(m) for m in usable},
-        validate=lambda s: s.strip() in ids or "pick an id from the list (tab shows matches)",
+        unusable=unusable,
+        validate=lambda s: _model_answer(s, ids, unusable),
     )
+
+
+def _model_answer(text: str, ids: list[str], unusable: dict[str, str]) -> bool | str:
+    chosen = text.strip()
+    if chosen in ids:
+        return True
+    if chosen in unusable:
+        return f"{chosen} is {unusable[chosen]}; pick another"
+    return "pick an id from the list (tab shows matches)"
+
+
+def unusable_reasons(cat: Catalog, clients: tuple[str, ...]) -> dict[str, str]:
+    """Chat models some chosen client cannot use -> why (`not usable by codex: no
+    /v1/responses`), so the picker can list them dimmed instead of hiding them."""
+    out: dict[str, str] = {}
+    for m in sorted(cat.chat(), key=lambda m: (m.provider, m.id)):
+        if check_model_id(m.id) is not None:
+            continue  # never offered, not even dimmed: such an id is not safe to show as text
+        unable = [c for c in clients if c not in m.clients]
+        if unable:
+            why = "; ".join(f"{c}: {m.unusable[c]}" if m.unusable.get(c) else c for c in unable)
+            out[m.id] = f"not usable by {why}"
+    return out
 
 
 def _claude_slots(cat: Catalog, slots: plan.ClaudeSlots) -> plan.ClaudeSlots:
@@ -189,21 +340,16 @@ def _extra_models(cat: Catalog, pickers: tuple[str, ...], model: str) -> tuple[s
     )
 
 
-def _catalog(common: Common, progress: Progress) -> Catalog:
-    """The catalog; on failure show why and offer Retry / Quit (bounded)."""
-    for _attempt in range(100):
+def _catalog(common: Common, progress: Progress) -> tuple[Catalog, Common]:
+    """The catalog, and the base URL it came from: on failure show why and offer Edit URL /
+    Retry / Quit (bounded). The key check has usually caught a wrong URL already."""
+    tried: list[str] = []
+    for _attempt in range(MAX_ATTEMPTS):
         try:
             with prompts.status(f"Fetching the model catalog from {common.base_url}/models ..."):
-                return load_catalog(common, progress.note)
+                return load_catalog(common, progress.note), common
         except AigateError as exc:
-            progress.error(exc)
-            choice = prompts.select(
-                "The catalog is needed to pick models. What now?",
-                [("Retry", "retry"), ("Quit", "quit")],
-                default="retry",
-            )
-            if choice == "quit":
-                raise Stop(exc.exit_code) from exc
+            common = _recover_url(common, exc, tried, progress)
     raise Stop(EXIT_PROBLEMS)
 
 
@@ -215,12 +361,15 @@ def model_meta(m: Model) -> str:
     return " · ".join(parts)
 
 
-def client_choices(project_dir: Path) -> list[tuple[str, str, bool]]:
-    """(title, client, preselected): installed or already-configured clients, else all four."""
+def client_choices(project_dir: Path, exclude: tuple[str, ...] = ()) -> list[tuple[str, str, bool]]:
+    """(title, client, preselected): installed or already-configured clients, else all four;
+    `exclude` (clients whose config cannot be parsed) are left out."""
     from aigate_setup import clients as client_registry
 
     found: dict[str, list[str]] = {}
     for client in CLIENTS:
+        if client in exclude:
+            continue
         module = client_registry.get(client)
         why = []
         if shutil.which(module.BINARY):
@@ -235,7 +384,7 @@ def client_choices(project_dir: Path) -> list[tuple[str, str, bool]]:
     none_found = not any(found.values())
     return [
         (f"{c}  ({', '.join(found[c])})" if found[c] else c, c, none_found or bool(found[c]))
-        for c in CLIENTS
+        for c in found
     ]
 
 

@@ -5,6 +5,7 @@
 - `errors`: an HTTP status or a transport failure -> one explained line plus the action from
   the gateway's error table;
 - `probes`: the "Say OK." smoke test each client's route and auth header;
+- `keycheck`: is this key good? (GET /v1/balance, right after the wizard's key prompt);
 - `diagnose`: doctor's DNS/TCP/TLS/proxy diagnosis.
 
 Every failure is a `GatewayError` whose message is one line naming the URL and whose hint says
@@ -25,6 +26,7 @@ from aigate_setup.gateway.http import (
     make_client,
     request_json,
 )
+from aigate_setup.gateway.keycheck import KeyCheck, check_key
 from aigate_setup.gateway.probes import (
     Probe,
     SmokeResult,
@@ -36,8 +38,10 @@ from aigate_setup.gateway.probes import (
 
 __all__ = [
     "GatewayStatusError",
+    "KeyCheck",
     "Probe",
     "SmokeResult",
+    "check_key",
     "default_timeout",
     "explain_exception",
     "explain_status",

@@ -51,7 +51,7 @@ class Output:
         report.print_error(AigateError(self.scrub(str(exc)), self.scrub(exc.hint or "") or None))
 
     def plan(self, changes: list[FileChange]) -> None:
-        show_statuses(self, [(ch, ch.status) for ch in changes], title="Plan:")
+        show_intent(self, changes, title="Plan:", verb="will")
 
     def diffs(self, changes: list[FileChange]) -> None:
         show_diffs(self, changes)
@@ -69,7 +69,9 @@ def show(result: InitResult, out: Output) -> None:
         return
     if result.outcome == "dry_run":
         show_diffs(out, result.changes)
-        show_statuses(out, result.statuses, title="Would write (dry run, nothing written):")
+        show_intent(
+            out, result.changes, title="Would write (dry run, nothing written):", verb="would"
+        )
         if out.json:
             report.print_json(document(result, out))
         return
@@ -138,8 +140,23 @@ def show_statuses(out: Output, statuses: list[tuple[FileChange, str]], *, title:
         out.say(f"  {symbol} {st:<9}  {paths.display(ch.path)}  ({ch.client})")
 
 
+# Before anything is written: the future tense, and no check marks.
+_INTENT = {"created": "create", "updated": "update"}
+
+
+def show_intent(out: Output, changes: list[FileChange], *, title: str, verb: str) -> None:
+    """`will create  ~/.codex/config.toml  (codex)`: what a run is about to do."""
+    out.say(title)
+    words = [
+        f"{verb} {_INTENT[ch.status]}" if ch.status in _INTENT else ch.status for ch in changes
+    ]
+    width = max((len(w) for w in words), default=0)
+    for ch, word in zip(changes, words, strict=True):
+        out.say(f"  {word:<{width}}  {paths.display(ch.path)}  ({ch.client})")
+
+
 def show_summary(out: Output, result: InitResult) -> None:
-    from aigate_setup.commands.init_answers import export_hint
+    from aigate_setup.commands.init_answers import shell_export
 
     show_statuses(out, result.statuses, title="Files:")
     if result.run_id:
@@ -152,10 +169,11 @@ def show_summary(out: Output, result: InitResult) -> None:
     if not result.key_in_env:
         if result.key_file is not None:
             out.say(
-                "  set the key in your shell first: " + export_hint(result.key_env, result.key_file)
+                "  set the key in your shell first: "
+                + shell_export(result.key_env, result.key_file)
             )
         else:
-            out.say(f"  set your key first: {export_hint(result.key_env)}")
+            out.say(f"  set your key first: {shell_export(result.key_env)}")
     for client in result.clients:
         out.say(f"  {client + ':':<10} {next_step(client, result.statuses)}")
 
@@ -169,11 +187,14 @@ def next_step(client: str, statuses: list[tuple[FileChange, str]]) -> str:
         ch.path for ch, _ in statuses if ch.client == claude.NAME and ch.path.suffix == ".sh"
     ]
     ps1 = [ch.path for ch, _ in statuses if ch.client == claude.NAME and ch.path.suffix == ".ps1"]
+    from aigate_setup.commands.init_answers import user_shell
+
+    binary = clients.get(client).BINARY
+    if user_shell() == "powershell":
+        script = paths.display(ps1[0]) if ps1 else "~/.config/aigate/aigate-claude.ps1"
+        return f". {script}; {binary}"
     script = paths.display(scripts[0]) if scripts else "~/.config/aigate/aigate-claude.sh"
-    text = f". {script} && {clients.get(client).BINARY}"
-    if ps1:
-        text += f"   (PowerShell: . {paths.display(ps1[0])}; {clients.get(client).BINARY})"
-    return text
+    return f". {script} && {binary}"
 
 
 def document(result: InitResult, out: Output) -> dict[str, Any]:
