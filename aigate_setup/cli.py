@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 
 import click
 
-from aigate_setup import __version__
+from aigate_setup import __version__, cli_help
 from aigate_setup.constants import CLIENTS, DEFAULT_BASE_URL, DEFAULT_KEY_ENV, KINDS
 from aigate_setup.errors import (
     EXIT_INTERNAL,
@@ -21,6 +21,8 @@ from aigate_setup.errors import (
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from click.shell_completion import CompletionItem
 
     from aigate_setup.options import Common
 
@@ -37,14 +39,39 @@ _running: dict[str, str] = {}
 
 
 class AigateGroup(click.Group):
-    """A group whose bare invocation (or unknown leading option) means `init`,
+    """A group whose bare invocation (or one starting with an init option) means `init`,
     and whose `main` is the one top-level error handler."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # `aigate-setup` alone, or followed by init's options, is `aigate-setup init`.
-        if not args or (args[0].startswith("-") and args[0] not in ("--help", "-h", "--version")):
+        # `aigate-setup` alone, or followed by init's options, is `aigate-setup init`. Not
+        # while completing (`aigate-setup <TAB>` lists the commands), and not for an option
+        # init does not have: `--verison` is the group's error ("Did you mean --version?").
+        bare = not args and not ctx.resilient_parsing
+        if bare or (args and self._init_option(ctx, args[0])):
             args = ["init", *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Commands, and after a bare `-` also init's options (`aigate-setup --mo<TAB>`)."""
+        items = super().shell_complete(ctx, incomplete)
+        init_command = self.get_command(ctx, "init")
+        if incomplete.startswith("-") and init_command is not None:
+            sub = init_command.make_context("init", [], parent=ctx, resilient_parsing=True)
+            known = {item.value for item in items}
+            items += [
+                i for i in init_command.shell_complete(sub, incomplete) if i.value not in known
+            ]
+        return items
+
+    def _init_option(self, ctx: click.Context, arg: str) -> bool:
+        init_command = self.get_command(ctx, "init")
+        if init_command is None or not arg.startswith("-") or arg in ("-h", "--help"):
+            return False
+        name = arg.split("=", 1)[0]
+        for param in init_command.params:
+            if isinstance(param, click.Option) and name in (*param.opts, *param.secondary_opts):
+                return True
+        return False
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
@@ -55,6 +82,10 @@ class AigateGroup(click.Group):
 def execute(group: click.Group, args: list[str], prog_name: str | None = None, **extra: Any) -> int:
     """Run the CLI and map every outcome to a documented exit code."""
     _running.clear()
+    if os.environ.get("_AIGATE_SETUP_COMPLETE"):  # a shell asks for completions
+        from aigate_setup import completion
+
+        completion.register()
     try:
         rv = click.Group.main(
             group, args, prog_name or "aigate-setup", standalone_mode=False, **extra
@@ -140,7 +171,11 @@ def _project_dir(value: str | None) -> Path:
     return (Path(value) if value else Path.cwd()).absolute()
 
 
-def common_options(formats: Sequence[str] = ("text", "json")) -> Callable[[F], F]:
+def common_options(
+    formats: Sequence[str] = ("text", "json"), *, gateway: bool = True
+) -> Callable[[F], F]:
+    """--format, and (`gateway`) --key-env and --base-url for commands that use them."""
+
     def decorate(f: F) -> F:
         f = click.option(
             "--format",
@@ -150,6 +185,8 @@ def common_options(formats: Sequence[str] = ("text", "json")) -> Callable[[F], F
             show_default=True,
             help="Output format; json prints exactly one JSON document on stdout.",
         )(f)
+        if not gateway:
+            return f
         f = click.option(
             "--key-env",
             default=DEFAULT_KEY_ENV,
@@ -175,25 +212,18 @@ CLIENT_CHOICE = click.Choice(list(CLIENTS))
 
 @click.group(
     cls=AigateGroup,
+    help=cli_help.MAIN,
+    epilog=cli_help.MAIN_EPILOG,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(
-    __version__, "--version", prog_name="aigate-setup", message="%(prog)s %(version)s"
+    __version__, "-V", "--version", prog_name="aigate-setup", message="%(prog)s %(version)s"
 )
 def main() -> None:
-    """Connect Codex, OpenCode, Claude Code and Kilo Code to the AIGate gateway.
-
-    Run `aigate-setup` with no command to start the setup wizard (same as
-    `aigate-setup init`). It fetches the model catalog, lets you pick models,
-    checks them with a tiny "Say OK." request, and merges AIGate into each
-    client's config without touching the rest of your settings (backups are kept;
-    `aigate-setup restore` undoes a run).
-
-    Your key is read from $AIGATE_API_KEY and is never written into a config file.
-    """
+    pass
 
 
-@main.command()
+@main.command(**cli_help.command("init"))
 @common_options()
 @click.option(
     "--client",
@@ -279,7 +309,6 @@ def init(
     kilo_legacy_export: str | None,
     allow_insecure_http: bool,
 ) -> int:
-    """Set up the coding clients (the wizard; fully scriptable with --yes)."""
     from aigate_setup.options import InitOptions
 
     opts = InitOptions(
@@ -314,7 +343,7 @@ def init(
     return result.exit_code
 
 
-@main.command()
+@main.command(**cli_help.command("doctor"))
 @common_options()
 @click.option(
     "--client",
@@ -352,7 +381,6 @@ def doctor(
     fix: bool,
     yes: bool,
 ) -> int:
-    """Diagnose this machine: key, network, gateway and every client's config."""
     from aigate_setup.options import DoctorOptions
 
     opts = DoctorOptions(
@@ -377,7 +405,7 @@ def doctor(
     return result.exit_code
 
 
-@main.command()
+@main.command(**cli_help.command("check"))
 @common_options(("text", "json", "github", "sarif"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -412,7 +440,6 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
 ) -> int:
-    """Validate checked-in agent configs (for CI and pre-commit). No network by default."""
 
     def split(values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(v.strip().upper() for item in values for v in item.split(",") if v.strip())
@@ -436,7 +463,7 @@ def check(
     return result.exit_code
 
 
-@main.command()
+@main.command(**cli_help.command("models"))
 @common_options()
 @click.option(
     "--kind", type=click.Choice(list(KINDS)), default=None, help="Only models of this kind."
@@ -452,7 +479,6 @@ def check(
 def models(
     base_url: str, key_env: str, fmt: str, kind: str | None, client: str | None, refresh: bool
 ) -> int:
-    """List the gateway's models (GET /v1/models), classified by kind and client."""
     from aigate_setup.options import ModelsOptions
 
     opts = ModelsOptions(
@@ -465,27 +491,36 @@ def models(
     return 0
 
 
-@main.command()
-@common_options()
+@main.command(**cli_help.command("restore"))
+@common_options(gateway=False)
 @click.argument("run_id", required=False)
 @click.option("--list", "list_runs", is_flag=True, help="Show the runs that can be restored.")
 @click.option("--dry-run", is_flag=True, help="Show what would be restored; change nothing.")
-def restore(
-    base_url: str, key_env: str, fmt: str, run_id: str | None, list_runs: bool, dry_run: bool
-) -> int:
-    """Undo a run from its backups (the latest by default; RUN_ID for another)."""
+@click.option("-y", "--yes", is_flag=True, help="Restore without asking (for scripts).")
+def restore(fmt: str, run_id: str | None, list_runs: bool, dry_run: bool, yes: bool) -> int:
     from aigate_setup.options import RestoreOptions
 
     opts = RestoreOptions(
-        common=_common(base_url, key_env, fmt, "restore"),
+        common=_common(DEFAULT_BASE_URL, DEFAULT_KEY_ENV, fmt, "restore"),
         run_id=run_id,
         list_runs=list_runs,
         dry_run=dry_run,
+        yes=yes,
     )
     from aigate_setup.commands import restore as restore_cmd
     from aigate_setup.render import restore as restore_view
 
-    return restore_view.show(restore_cmd.run(opts), fmt)
+    ask = restore_view.asker(fmt) if _has_tty(fmt) else None
+    return restore_view.show(restore_cmd.run(opts, ask), fmt)
+
+
+def _has_tty(fmt: str) -> bool:
+    """Questions need a terminal on stdin and where they are drawn (stderr in JSON mode)."""
+    screen = sys.stderr if fmt == "json" else sys.stdout
+    try:
+        return sys.stdin.isatty() and screen.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def entry() -> NoReturn:

@@ -204,3 +204,4 @@ class RestoreOptions:
     run_id: str | None = None
     list_runs: bool = False
     dry_run: bool = False
+    yes: bool = False  # change files without asking

@@ -199,7 +199,7 @@ def test_restore_is_all_or_nothing_under_sigint_and_sigterm(
     runs = backup_dirs()
 
     # How many pause points a whole restore has (it completes: then undo it again).
-    code, out, err = run_child(script, 0, ["restore"])
+    code, out, err = run_child(script, 0, ["restore", "--yes"])
     assert code == 0, err
     total = int(out.split("count ")[-1])
     fsio.restore()
@@ -210,7 +210,7 @@ def test_restore_is_all_or_nothing_under_sigint_and_sigterm(
     tried = points(total, 36)
     assert len(tried) >= 30
     for i, k in enumerate(tried):
-        code, out, err = run_child(script, k, ["restore"], SIGNALS[i % 2])
+        code, out, err = run_child(script, k, ["restore", "--yes"], SIGNALS[i % 2])
         assert_rolled_back(code, out, err, before, roots)
         assert backup_dirs() == runs, out
 

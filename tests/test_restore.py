@@ -160,7 +160,7 @@ def test_list_runs_newest_first_and_ignores_junk(one_run: dict[str, Path]) -> No
 
 
 def test_cli_restore_with_no_runs() -> None:
-    r = run_cli("restore")
+    r = run_cli("restore", "--yes")
     assert r.exit_code == 1
     assert r.stdout == ""
     assert "error: nothing to restore: aigate-setup has not changed any file yet" in r.stderr
@@ -173,11 +173,11 @@ def test_cli_restore_with_no_runs() -> None:
 
 
 def test_cli_unknown_run_id_is_a_usage_error(one_run: dict[str, Path]) -> None:
-    r = run_cli("restore", "20200101T000000Z-abcd")
+    r = run_cli("restore", "--yes", "20200101T000000Z-abcd")
     assert r.exit_code == 2
     assert "no run '20200101T000000Z-abcd'" in r.stderr
     assert "hint: see the runs with `aigate-setup restore --list`" in r.stderr
-    doc = json.loads(run_cli("restore", "bogus", "--format", "json").stdout)
+    doc = json.loads(run_cli("restore", "--yes", "bogus", "--format", "json").stdout)
     assert doc["status"] == "fail" and doc["error"]["exit_code"] == 2
 
 
@@ -229,7 +229,7 @@ def test_cli_dry_run_shows_diffs_and_writes_nothing(one_run: dict[str, Path]) ->
 
 def test_cli_restore_text(one_run: dict[str, Path]) -> None:
     applied = fsio.list_runs()[0].run_id
-    r = run_cli("restore")
+    r = run_cli("restore", "--yes")
     assert r.exit_code == 0, r.stderr
     new = fsio.list_runs()[0].run_id
     assert r.stdout == (
@@ -245,7 +245,7 @@ def test_cli_restore_text(one_run: dict[str, Path]) -> None:
 def test_cli_restore_json_and_warnings_on_stderr(one_run: dict[str, Path]) -> None:
     applied = fsio.list_runs()[0].run_id
     one_run["toml"].write_bytes(b"hand edit\n")
-    r = run_cli("restore", applied, "--format", "json")
+    r = run_cli("restore", "--yes", applied, "--format", "json")
     assert r.exit_code == 0
     doc = json.loads(r.stdout)
     assert doc["version"] == 1 and doc["command"] == "restore" and doc["status"] == "ok"
@@ -258,7 +258,7 @@ def test_cli_restore_json_and_warnings_on_stderr(one_run: dict[str, Path]) -> No
     ]
     assert len(doc["warnings"]) == 1
     one_run["toml"].write_bytes(b"second hand edit\n")
-    text = run_cli("restore")  # undo the restore, text mode: the warning goes to stderr
+    text = run_cli("restore", "--yes")  # undo the restore, text mode: the warning goes to stderr
     assert text.exit_code == 0
     assert "warning:" not in text.stdout
     assert f"warning: {one_run['toml']} changed after run {doc['run_id']}; restoring anyway" in (

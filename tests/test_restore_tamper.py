@@ -64,7 +64,7 @@ def assert_refused(sandbox_home: Path, run: fsio.RunInfo, reason: str) -> None:
     """`restore` (the CLI, text and JSON) refuses the run and changes nothing at all."""
     before = snapshot(sandbox_home)
     runs_before = sorted(p.name for p in paths.backups_dir().iterdir())
-    r = run_cli("restore")
+    r = run_cli("restore", "--yes")
     assert r.exit_code == 1, r.output
     assert r.stdout == ""
     assert f"error: the manifest of run {run.run_id} cannot be trusted: " in r.stderr
@@ -72,7 +72,7 @@ def assert_refused(sandbox_home: Path, run: fsio.RunInfo, reason: str) -> None:
     assert "; nothing was restored\n" in r.stderr
     assert "hint: it was edited or damaged (" in r.stderr
     assert "pick another run with `aigate-setup restore --list`" in r.stderr
-    doc = json.loads(run_cli("restore", run.run_id, "--format", "json").stdout)
+    doc = json.loads(run_cli("restore", "--yes", run.run_id, "--format", "json").stdout)
     assert doc["status"] == "fail" and doc["error"]["exit_code"] == 1
     assert run_cli("restore", "--dry-run").exit_code == 1
     assert snapshot(sandbox_home) == before
@@ -182,7 +182,7 @@ def test_a_backup_linked_out_of_its_run_directory_is_refused(
     backup.unlink()
     backup.symlink_to(outside)
     assert_refused(sandbox_home, run, "the backup of ")
-    assert "is outside its run directory" in run_cli("restore").stderr
+    assert "is outside its run directory" in run_cli("restore", "--yes").stderr
 
 
 def test_a_setuid_mode_is_never_restored(sandbox_home: Path, run: fsio.RunInfo) -> None:
@@ -190,7 +190,7 @@ def test_a_setuid_mode_is_never_restored(sandbox_home: Path, run: fsio.RunInfo) 
     edit(run, entry(0, mode="4755"))
     edit(run, entry(1, mode="2644"))
     edit(run, entry(2, mode="1777"))
-    r = run_cli("restore")
+    r = run_cli("restore", "--yes")
     assert r.exit_code == 0, r.stderr
     assert target.read_bytes() == b"model = 'mine'\n"
     assert mode(target) == 0o755
@@ -216,7 +216,7 @@ def test_the_newest_run_damaged_is_an_error_not_an_older_run(
     assert [r["run_id"] for r in doc["runs"]] == [run.run_id]
     assert_refused(sandbox_home, newest, "command is not valid")
     # The older, intact run can still be restored by its id.
-    r = run_cli("restore", run.run_id)
+    r = run_cli("restore", "--yes", run.run_id)
     assert r.exit_code == 0, r.stderr
     assert a.read_bytes() == b"model = 'mine'\n"
 
@@ -228,6 +228,6 @@ def test_a_run_directory_that_is_a_symlink_is_not_a_run(
     run.dir.rename(elsewhere)
     run.dir.symlink_to(elsewhere)
     assert fsio.list_runs() == []
-    r = run_cli("restore")
+    r = run_cli("restore", "--yes")
     assert r.exit_code == 1
     assert "nothing to restore" in r.stderr

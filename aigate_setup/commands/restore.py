@@ -1,10 +1,13 @@
 """`aigate-setup restore [--list] [--dry-run] [RUN_ID]`: undo a run from its backups.
 
-`run` returns what happened (or would happen); `render.restore` shows it.
+`run` returns what happened (or would happen); `render.restore` shows it. A restore changes
+files, so it asks first (`ask`, from the CLI, in a terminal); without `--yes` and without a
+terminal it is a usage error, never a hang.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -13,7 +16,9 @@ from aigate_setup import fsio
 from aigate_setup.errors import UsageError
 from aigate_setup.options import RestoreOptions
 
-Action = Literal["list", "dry_run", "restore"]
+Action = Literal["list", "dry_run", "restore", "declined"]
+# Shown the run and what restoring it does: True to go on.
+Ask = Callable[[fsio.RunInfo, list[fsio.Planned]], bool]
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class RestoreResult:
     warnings: tuple[str, ...] = ()
 
 
-def run(opts: RestoreOptions) -> RestoreResult:
+def run(opts: RestoreOptions, ask: Ask | None = None) -> RestoreResult:
     if opts.list_runs:
         if opts.run_id is not None:
             raise UsageError("--list takes no RUN_ID", hint="aigate-setup restore --list")
@@ -51,7 +56,20 @@ def run(opts: RestoreOptions) -> RestoreResult:
         return RestoreResult("list", runs=tuple(runs), damaged=tuple(damaged))
     if opts.dry_run:
         return _dry_run(opts.run_id)
-    result = fsio.restore(opts.run_id)
+    run_id = opts.run_id
+    if not opts.yes:
+        found = fsio.find_run(run_id)  # an unknown or damaged run is reported before asking
+        planned = fsio.plan_restore(found)
+        if ask is None:
+            raise UsageError(
+                f"restore changes files and asks first, but there is no terminal to ask in "
+                f"(run {found.run_id})",
+                "pass --yes to restore without asking; --dry-run shows what would change",
+            )
+        if not ask(found, planned):
+            return RestoreResult("declined", restored_run=found.run_id)
+        run_id = found.run_id  # exactly the run the user said yes to
+    result = fsio.restore(run_id)
     return RestoreResult(
         "restore",
         restored_run=result.restored_run,

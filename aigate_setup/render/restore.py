@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from aigate_setup import fsio, report
@@ -27,9 +28,37 @@ def show(result: RestoreResult, fmt: str, out: TextIO | None = None) -> int:
         report.info(f"warning: {w}")
     if result.action == "dry_run":
         _dry_run_text(result, stream)
+    elif result.action == "declined":
+        print("Nothing changed.", file=stream)
     else:
         _restore_text(result, stream)
     return 0
+
+
+def asker(fmt: str) -> Callable[[fsio.RunInfo, list[fsio.Planned]], bool]:
+    """The question `restore` asks in a terminal: the files it would change, then yes/no.
+    Drawn on stderr in JSON mode, so stdout stays one document."""
+
+    def ask(run: fsio.RunInfo, planned: list[fsio.Planned]) -> bool:
+        from aigate_setup import paths, prompts
+
+        stream = sys.stderr if fmt == "json" else sys.stdout
+        changing = [p for p in planned if p.status not in ("skipped", "unchanged")]
+        what = run.command + (f" of {run.restored_run}" if run.restored_run else "")
+        print(f"Run {run.run_id} ({_when(run.created)}, {what}):", file=stream)
+        for p in planned:
+            verb = {"restored": "will restore", "deleted": "will delete"}.get(p.status, p.status)
+            print(f"  {verb:<12} {paths.display(p.file.path)}", file=stream)
+        if not changing:
+            return True  # nothing to change: no question needed
+        prompts.draw_on_stderr(fmt == "json")
+        count = len(changing)
+        return prompts.confirm(
+            f"Put {count} file{'s' * (count != 1)} back as they were before this run?",
+            default=True,
+        )
+
+    return ask
 
 
 def json_document(result: RestoreResult) -> dict[str, Any]:
@@ -37,6 +66,8 @@ def json_document(result: RestoreResult) -> dict[str, Any]:
         return report.envelope("restore", "ok", runs=[r.to_json() for r in result.runs])
     files = [{"path": str(f.path), "status": f.status} for f in result.files]
     dry = {"dry_run": True} if result.action == "dry_run" else {}
+    if result.action == "declined":
+        dry = {"declined": True}
     return report.envelope(
         "restore",
         "ok",
