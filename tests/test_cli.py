@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from aigate_setup import __version__
+from aigate_setup import __version__, paths
 from aigate_setup.testing import FakeGateway
 
 
@@ -149,3 +150,96 @@ def test_key_env_naming_another_variable_is_refused_everywhere(args: list[str]) 
     assert r.exit_code == 2
     assert "--key-env PATH names a variable that holds something else" in r.stderr
     assert "hint:" in r.stderr
+
+
+# --- help, version, completion, restore asking (issue 16) -------------------------------------
+
+COMMAND_NAMES = ("init", "doctor", "check", "models", "restore")
+
+
+def test_short_version_flag_and_a_typo_gets_the_groups_error() -> None:
+    assert run_cli("-V").stdout.strip() == f"aigate-setup {__version__}"
+    r = run_cli("--verison")
+    assert r.exit_code == 2
+    assert "No such option '--verison'" in r.stderr and "--version" in r.stderr
+    assert "aigate-setup init" not in r.stderr  # not init's usage
+
+
+def test_init_options_still_mean_init() -> None:
+    r = run_cli("--yes", "--base-url", "ftp://x")
+    assert r.exit_code == 2 and "not an http(s) URL" in r.stderr
+
+
+def test_command_list_is_not_cut_off_and_every_command_has_examples() -> None:
+    listing = run_cli("--help").stdout
+    commands = listing.split("Commands:")[1].split("Examples:")[0]
+    assert "..." not in commands
+    assert "Diagnose the key, network, gateway and clients" in commands
+    assert "Examples:" in listing and "_AIGATE_SETUP_COMPLETE=bash_source" in listing
+    for command in COMMAND_NAMES:
+        page = run_cli(command, "--help").stdout
+        assert "Examples:" in page, command
+        assert f"aigate-setup {command}" in page.split("Examples:")[1], command
+
+
+def test_restore_help_lists_only_its_own_options() -> None:
+    page = run_cli("restore", "--help").stdout
+    assert "--base-url" not in page and "--key-env" not in page
+    assert "--yes" in page and "--dry-run" in page and "--list" in page
+
+
+def _complete(shell: str, line: str, cword: int | None = None) -> list[str]:
+    env = {**os.environ, "_AIGATE_SETUP_COMPLETE": f"{shell}_complete"}
+    if shell == "powershell":
+        env["COMP_LINE"] = line
+    else:
+        env.update(COMP_WORDS=line, COMP_CWORD=str(cword))
+    proc = subprocess.run(
+        [sys.executable, "-c", "from aigate_setup.cli import entry; entry()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+def test_subcommands_complete_after_the_bare_command() -> None:
+    words = [line.split(",", 1)[1] for line in _complete("bash", "aigate-setup ", 1)]
+    assert set(COMMAND_NAMES) <= set(words)
+    options = [line.split(",", 1)[1] for line in _complete("bash", "aigate-setup --cl", 1)]
+    assert "--client" in options  # init's options still complete at the top level
+    values = [line.split(",", 1)[1] for line in _complete("bash", "aigate-setup --client ", 2)]
+    assert "codex" in values
+
+
+def test_powershell_completion() -> None:
+    lines = _complete("powershell", "aigate-setup re")
+    assert lines == ["restore\tUndo a run from its backups"]
+    assert "--list" in [
+        x.split("\t")[0] for x in _complete("powershell", "aigate-setup restore --")
+    ]
+    source = subprocess.run(
+        [sys.executable, "-c", "from aigate_setup.cli import entry; entry()"],
+        env={**os.environ, "_AIGATE_SETUP_COMPLETE": "powershell_source"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    ).stdout
+    assert "Register-ArgumentCompleter -Native -CommandName 'aigate-setup'" in source
+
+
+def test_restore_without_a_terminal_or_yes_is_a_usage_error(fake_gateway: FakeGateway) -> None:
+    r = run_cli("init", "--yes", "--client", "codex", "--model", "openai/gpt-5.5",
+                "--base-url", fake_gateway.base_url, env={"AIGATE_API_KEY": SECRET})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    config = paths.codex_home() / "config.toml"
+    r = run_cli("restore")
+    assert r.exit_code == 2
+    assert "no terminal to ask in" in r.stderr and "--yes" in r.stderr
+    assert config.is_file()  # nothing changed
+    assert run_cli("restore", "--yes").exit_code == 0
+    assert not config.exists()

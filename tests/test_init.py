@@ -115,9 +115,13 @@ def test_no_smoke_test_without_key_warns_and_explains_export(fake_gateway: FakeG
     assert "set -gx" not in r.stdout and "$env:" not in r.stdout
     assert posts(fake_gateway) == []
     assert (paths.codex_home() / "config.toml").is_file()
-    fish = init(fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None, SHELL="fish")
+    fish = init(
+        fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None, SHELL="fish"
+    )
     assert 'set -gx AIGATE_API_KEY "sk-..."' in fish.stdout and "export " not in fish.stdout
-    pwsh = init(fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None, SHELL="pwsh")
+    pwsh = init(
+        fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None, SHELL="pwsh"
+    )
     assert '$env:AIGATE_API_KEY = "sk-..."' in pwsh.stdout
     assert ". ~/.config/aigate/aigate-claude.ps1; claude" in pwsh.stdout
 

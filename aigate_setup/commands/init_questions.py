@@ -6,6 +6,7 @@ scripted run's. Ctrl-C anywhere raises KeyboardInterrupt (exit 130, nothing writ
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from aigate_setup.commands.init import Progress
 
 QUOTES = "\"'\u2018\u2019\u201c\u201d"
+ROUTE_IN_REASON = re.compile(r"\((/v1/[a-z/]+)\)")
 MAX_ATTEMPTS = 100  # a bound on every ask-again loop
 
 
@@ -286,6 +288,14 @@ def _main_model(cat: Catalog, clients: tuple[str, ...]) -> str:
     )
 
 
+def _short_reason(reason: str) -> str:
+    """`no Responses API route (/v1/responses), which Codex needs ...` -> `no /v1/responses`."""
+    route = ROUTE_IN_REASON.search(reason)
+    if route:
+        return f"no {route.group(1)}"
+    return reason if len(reason) <= 60 else reason[:57] + "..."
+
+
 def _model_answer(text: str, ids: list[str], unusable: dict[str, str]) -> bool | str:
     chosen = text.strip()
     if chosen in ids:
@@ -304,8 +314,9 @@ def unusable_reasons(cat: Catalog, clients: tuple[str, ...]) -> dict[str, str]:
             continue  # never offered, not even dimmed: such an id is not safe to show as text
         unable = [c for c in clients if c not in m.clients]
         if unable:
-            why = "; ".join(f"{c}: {m.unusable[c]}" if m.unusable.get(c) else c for c in unable)
-            out[m.id] = f"not usable by {why}"
+            out[m.id] = "not usable by " + "; ".join(
+                f"{c}: {_short_reason(m.unusable.get(c, ''))}".rstrip(": ") for c in unable
+            )
     return out
 
 
