@@ -376,3 +376,22 @@ def test_subcommands_complete_in_bash(sandbox_home: Path, tmp_path: Path) -> Non
     listed = _text(screen).split("echo ready")[-1]
     for command in ("check", "doctor", "init", "models", "restore"):
         assert command in listed, listed
+
+
+def test_try_offline_interactive_uses_a_throwaway_home(sandbox_home: Path, tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parent.parent / "scripts" / "try-offline.sh"
+    env = {**_env(sandbox_home, tmp_path), "PATH": "/usr/bin:/bin", "PYTHON": sys.executable}
+    screen = io.BytesIO()
+    child: Child = pexpect.spawn(
+        "bash", [str(script), "--interactive"], env=env, dimensions=(40, 140), timeout=T
+    )
+    child.logfile_read = screen
+    try:
+        child.expect("Your AIGate key", timeout=T)
+        child.send("\x03")
+        child.expect(pexpect.EOF, timeout=T)
+    finally:
+        child.close(force=True)
+    text = _text(screen)
+    assert "throwaway HOME" in text and "Everything was written under" in text
+    assert not any(p.is_file() for p in sandbox_home.rglob("*")), text
