@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-# Exit codes (DESIGN.md "Exit codes and JSON").
+# Exit codes (README.md "Exit codes").
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2

@@ -31,7 +31,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Check:
-    """One doctor check result (DESIGN.md: id, status, title, detail, hint)."""
+    """One doctor check result (docs/json-output.md: id, status, title, detail, hint)."""
 
     id: str
     status: CheckStatus

@@ -12,8 +12,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${AIGATE_CLIENTS_DIR:-$REPO/.clients}"
 BIN="$DIR/node_modules/.bin"
 
-# package@version and the command each one provides: the versions the README lists as tested
-# ("Tested with the real clients"); @kilocode/cli 7.8.x lacks platform packages.
+# package@version and the command each one provides: the versions CONTRIBUTING.md lists as tested
+# ("End-to-end tests with the real clients"); @kilocode/cli 7.8.x lacks platform packages.
 PACKAGES=(
   "@openai/codex@0.169.0:codex"
   "opencode-ai@1.18.33:opencode"

@@ -28,7 +28,7 @@ INSTALL_HINT = (
 )
 
 # Client -> (npm package, pinned version). Same pins as
-# scripts/install_clients.sh and DESIGN.md.
+# scripts/install_clients.sh and CONTRIBUTING.md.
 PINS: dict[str, tuple[str, str]] = {
     "codex": ("@openai/codex", "0.169.0"),
     "opencode": ("opencode-ai", "1.18.33"),
@@ -36,7 +36,7 @@ PINS: dict[str, tuple[str, str]] = {
     "kilo": ("@kilocode/cli", "7.7.7"),
 }
 
-# The route each client uses for a turn (DESIGN.md "Live calls").
+# The route each client uses for a turn (docs/gateway.md, "Smoke test").
 ROUTES = {
     "codex": "/v1/responses",
     "opencode": "/v1/chat/completions",
@@ -44,7 +44,7 @@ ROUTES = {
     "claude": "/v1/messages",
 }
 
-# Environment that keeps each client offline and quiet (DESIGN.md "Facts checked ...").
+# Environment that keeps each client offline and quiet (docs/clients/*.md).
 OFFLINE_ENV: dict[str, dict[str, str]] = {
     "codex": {},
     "opencode": {"OPENCODE_DISABLE_MODELS_FETCH": "1", "OPENCODE_DISABLE_AUTOUPDATE": "1"},
@@ -206,7 +206,7 @@ def aigate(*args: str, env: Mapping[str, str], cwd: Path, timeout: float = 60.0)
 def client_argv(
     client: str, model: str | None, script: Path | None = None, logs: bool = False
 ) -> list[str]:
-    """The non-interactive one-shot command of DESIGN.md. `model=None`: no `-m`, so the
+    """The non-interactive one-shot command of CONTRIBUTING.md. `model=None`: no `-m`, so the
     config's own default model is used. Claude runs through the generated script. `logs`:
     OpenCode/Kilo print their log on stderr (`--print-logs`), where the real cause of an
     error is (OpenCode's own message for a missing model is only "Unexpected server error")."""

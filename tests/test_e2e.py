@@ -2,7 +2,7 @@
 
 Each test starts the fake gateway on 127.0.0.1, runs `aigate-setup init --yes` into the sandbox
 HOME (tests/conftest.py), then the pinned client binary (scripts/install_clients.sh) one-shot,
-with stdin from /dev/null, a timeout and the offline environment of DESIGN.md, and reads the
+with stdin from /dev/null, a timeout and the offline environment of CONTRIBUTING.md, and reads the
 gateway's request log. Missing binaries make these tests fail, never skip.
 
 Kilo: `init` never creates `enabled_providers` (that would switch off Kilo's built-in provider

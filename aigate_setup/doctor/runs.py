@@ -68,7 +68,7 @@ def _argv(st: ClientState, binary: str, one_shot: tuple[str, ...]) -> list[str]:
 
 
 def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Check:
-    """<client>.run: the client's own one-shot "Say OK." (DESIGN.md, facts checked)."""
+    """<client>.run: the client's own one-shot "Say OK." (docs/clients/*.md)."""
     from aigate_setup.clients import get
 
     module = get(st.name)

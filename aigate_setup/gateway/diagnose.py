@@ -443,7 +443,7 @@ def _number(value: object) -> float | None:
 
 
 def balance_check(data: dict[str, object]) -> Check:
-    """Say only what the user needs: enough or not (no amounts; DESIGN "Secrets")."""
+    """Say only what the user needs: enough or not (doctor shows no amounts)."""
     title = "Balance and key quota"
     balance = _number(data.get("balance"))
     token = data.get("token")
