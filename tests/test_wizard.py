@@ -409,3 +409,14 @@ def test_unusable_models_are_listed_with_the_reason(fake_gateway: FakeGateway) -
     reasons = unusable_reasons(cat, ("codex", "opencode"))
     assert reasons["deepseek/deepseek-v3.2"] == "not usable by codex: no /v1/responses"
     assert "openai/gpt-5.5" not in reasons
+
+
+def test_key_check_can_be_skipped_when_the_gateway_does_not_answer(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_gateway.add_fault("/v1/balance", status=503)
+    s = Script(monkeypatch, ["skip", ["codex"], ENTER, ENTER, ENTER, True])
+    r = wizard_run(fake_gateway)
+    assert r.exit_code == 0, r.output
+    assert "note: the key was not checked; the smoke test will check it" in r.stderr
+    assert s.asked[0][0] == "select" and (paths.codex_home() / "config.toml").is_file()

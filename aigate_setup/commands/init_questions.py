@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 
 QUOTES = "\"'\u2018\u2019\u201c\u201d"
 ROUTE_IN_REASON = re.compile(r"\((/v1/[a-z/]+)\)")
-MAX_ATTEMPTS = 100  # a bound on every ask-again loop
+MAX_ATTEMPTS = 100
+SKIP_KEY_CHECK = "Go on without checking the key (offline, with a cached catalog)"  # a bound on every ask-again loop
 
 
 class Stop(Exception):
@@ -222,13 +223,24 @@ def _verified(common: Common, key: str, typed: bool, progress: Progress) -> tupl
             key = _ask_key(common, progress)
             continue
         failure = AigateError(result.detail, result.hint or None)
-        common = _recover_url(common, failure, tried, progress)
+        try:
+            common = _recover_url(common, failure, tried, progress, skip=SKIP_KEY_CHECK)
+        except _SkipCheck:
+            progress.note("note: the key was not checked; the smoke test will check it")
+            return common, key
     raise Stop(EXIT_PROBLEMS)
 
 
-def _recover_url(common: Common, exc: AigateError, tried: list[str], progress: Progress) -> Common:
-    """Show what failed and what was tried; Edit URL (with a suggested fix) / Retry / Quit.
-    Enter never repeats the same failure twice: after one retry its default is Quit."""
+class _SkipCheck(Exception):
+    """The user chose to go on without the key check (the smoke test still checks the key)."""
+
+
+def _recover_url(
+    common: Common, exc: AigateError, tried: list[str], progress: Progress, *, skip: str = ""
+) -> Common:
+    """Show what failed and what was tried; Edit URL (with a suggested fix) / Retry / Quit
+    (and `skip`, when given: raises _SkipCheck). Enter never repeats the same failure twice:
+    after one retry of the same URL its default is Quit."""
     progress.error(exc)
     retried = common.base_url in tried  # this URL failed before: Enter must not loop
     if not retried:
@@ -239,13 +251,18 @@ def _recover_url(common: Common, exc: AigateError, tried: list[str], progress: P
     default = "edit" if suggestion and suggestion not in tried else "retry"
     if default == "retry" and retried:
         default = "quit"
+    choices = [(edit, "edit"), ("Retry", "retry"), ("Quit", "quit")]
+    if skip:
+        choices.insert(2, (skip, "skip"))
     choice = prompts.select(
         f"The gateway at {common.base_url} did not answer as expected. What now?",
-        [(edit, "edit"), ("Retry", "retry"), ("Quit", "quit")],
+        choices,
         default=default,
     )
     if choice == "quit":
         raise Stop(exc.exit_code)
+    if choice == "skip":
+        raise _SkipCheck
     if choice == "retry":
         return common
     url = prompts.text(
