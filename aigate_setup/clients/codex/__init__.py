@@ -16,6 +16,7 @@ from aigate_setup.clients.codex.catalog import (
     render,
     targets,
 )
+from aigate_setup.clients.codex.catalog_rules import model_catalog
 from aigate_setup.clients.codex.rules import (
     BUILTIN_PROVIDER_IDS,
     READERS,
@@ -58,6 +59,8 @@ from aigate_setup.clients.codex.writer import (
     user_config,
 )
 
+STATIC_RULES = (*STATIC_RULES, model_catalog)
+
 __all__ = [
     "BINARY",
     "BUILTIN_PROVIDER_IDS",
@@ -85,6 +88,7 @@ __all__ = [
     "env_key_missing",
     "file_kind",
     "guess_kind",
+    "model_catalog",
     "owned_values",
     "parse_problem",
     "profiles",
