@@ -159,22 +159,33 @@ def run_bounded(argv: list[str], *, timeout: float, limit: int) -> bytes | None:
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    reader.join(timeout)
-    if reader.is_alive() or size[0] > limit:
-        proc.kill()
-        reader.join(5)
-        proc.wait(5)
-        return None
     try:
+        reader.join(timeout)
+        if reader.is_alive() or size[0] > limit:
+            _kill(proc)
+            reader.join(5)
         code = proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        _kill(proc)
         proc.wait(5)
         return None
     finally:
         if proc.stdout is not None:
             proc.stdout.close()
-    return b"".join(chunks) if code == 0 else None
+    if reader.is_alive() or size[0] > limit or code != 0:
+        return None
+    return b"".join(chunks)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """The process and (POSIX) its whole session: a wrapper script's children hold the pipe."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, 9)
+        else:
+            proc.kill()
+    except OSError:
+        proc.kill()
 
 
 def choose_template(doc: Any) -> dict[str, Any] | None:
