@@ -370,3 +370,19 @@ def test_check_validates_a_checked_in_catalog(tmp_path: Path) -> None:
     assert "literal key" in messages and "0key0in0a0catalog0" not in r.output
     assert r.exit_code == 1
     assert {(f["line"], f["column"]) for f in found} == {(1, 22)}
+
+
+def test_check_reads_a_catalog_file_itself(tmp_path: Path) -> None:
+    good = tmp_path / "aigate-models.json"
+    good.write_text(json.dumps(bundled(fake_entry("acme/model", 0))))
+    r = run_cli("check", "--format", "json", str(good))
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["findings"] == []
+
+    renamed = tmp_path / "team-models.json"
+    entry = fake_entry("acme/model", 0)
+    del entry["priority"]
+    renamed.write_text(json.dumps(bundled(entry), indent=2))
+    r = run_cli("check", "--format", "json", str(renamed))
+    [finding] = json.loads(r.stdout)["findings"]
+    assert finding["rule"] == "AIG026" and "priority is missing" in finding["message"]

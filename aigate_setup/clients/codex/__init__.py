@@ -16,15 +16,13 @@ from aigate_setup.clients.codex.catalog import (
     render,
     targets,
 )
-from aigate_setup.clients.codex.catalog_rules import model_catalog
+from aigate_setup.clients.codex.catalog_rules import READER, file_kind, guess_kind, model_catalog
 from aigate_setup.clients.codex.rules import (
     BUILTIN_PROVIDER_IDS,
     READERS,
     STATIC_RULES,
     bearer_token,
     env_key_missing,
-    file_kind,
-    guess_kind,
     profiles,
     project_provider,
     reserved_provider,
@@ -59,7 +57,9 @@ from aigate_setup.clients.codex.writer import (
     user_config,
 )
 
+
 STATIC_RULES = (*STATIC_RULES, model_catalog)
+READERS = (*READERS, READER)
 
 __all__ = [
     "BINARY",

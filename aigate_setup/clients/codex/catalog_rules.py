@@ -8,14 +8,36 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aigate_setup.clients.codex.catalog import document_problems, resolve_value
-from aigate_setup.clients.codex.writer import CATALOG_KEY
+from aigate_setup.clients.base import FileKind
+from aigate_setup.clients.codex import rules
+from aigate_setup.clients.codex.catalog import CATALOG_FILE, document_problems, resolve_value
+from aigate_setup.clients.codex.writer import CATALOG_KEY, NAME, TITLE
 from aigate_setup.errors import ConfigError
-from aigate_setup.rules.registry import Hit, rule
+from aigate_setup.rules.registry import Hit, Reader, rule
 from aigate_setup.secrets import find_keys, mask_key
 
 if TYPE_CHECKING:
     from aigate_setup.rules.source import Source
+
+
+CATALOG_KIND: FileKind = "codex-catalog"
+# A catalog file is JSON; its own problems are this module's rule, a key in it AIG002's.
+READER = Reader(CATALOG_KIND, NAME, TITLE, "jsonc", f"~/.codex/{CATALOG_FILE}")
+
+
+def file_kind(path: Path) -> FileKind | None:
+    """Codex's files by name and place: the picker catalog aigate-setup writes, then
+    config.toml (clients/codex/rules.py)."""
+    return CATALOG_KIND if path.name == CATALOG_FILE else rules.file_kind(path)
+
+
+def guess_kind(path: Path, text: str) -> tuple[int, FileKind]:
+    """A file named otherwise: a Codex catalog by its content (`{"models": [{"slug": ...`),
+    else what rules.guess_kind says."""
+    head = text.lstrip()[:4096]
+    if head.startswith("{") and '"models"' in head and '"slug"' in head:
+        return 90, CATALOG_KIND
+    return rules.guess_kind(path, text)
 
 
 def catalog_text(path: Path) -> tuple[str | None, str]:
@@ -54,7 +76,7 @@ def catalog_findings(text: str) -> list[tuple[str, bool]]:
     "codex-model-catalog",
     "error",
     "Codex model_catalog_json names a file Codex cannot load",
-    kinds=("codex-user", "codex-project"),
+    kinds=("codex-user", "codex-project", CATALOG_KIND),
     doc="""`model_catalog_json` replaces the models of Codex's /model picker with the entries of
     a JSON file (`{"models": [...]}`). If the file is missing, or one entry lacks a required
     field (slug, display_name, supported_reasoning_levels, shell_type, visibility,
@@ -67,6 +89,12 @@ def catalog_findings(text: str) -> list[tuple[str, bool]]:
     "remove model_catalog_json",
 )
 def model_catalog(src: Source) -> Iterator[Hit]:
+    if src.kind == CATALOG_KIND:
+        # The catalog itself (keys in it are AIG002's): what would make Codex refuse it.
+        for message, is_key in catalog_findings(src.text):
+            if not is_key:
+                yield Hit(1, 1, f"Codex would refuse this catalog: {message}")
+        return
     value = (src.toml or {}).get(CATALOG_KEY)
     if not isinstance(value, str):
         return
