@@ -57,7 +57,6 @@ from aigate_setup.clients.codex.writer import (
     user_config,
 )
 
-
 STATIC_RULES = (*STATIC_RULES, model_catalog)
 READERS = (*READERS, READER)
 
