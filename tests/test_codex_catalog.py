@@ -386,3 +386,13 @@ def test_check_reads_a_catalog_file_itself(tmp_path: Path) -> None:
     r = run_cli("check", "--format", "json", str(renamed))
     [finding] = json.loads(r.stdout)["findings"]
     assert finding["rule"] == "AIG026" and "priority is missing" in finding["message"]
+
+
+def test_restore_takes_the_catalog_back(fake_gateway: FakeGateway, fake_codex: Path) -> None:
+    r, doc = init_json(fake_gateway, "--client", "codex", "--model", "openai/gpt-5.5")
+    assert r.exit_code == 0, r.output
+    assert cc.catalog_path().is_file()
+    restored = run_cli("restore", doc["run_id"])
+    assert restored.exit_code == 0, restored.output
+    assert not cc.catalog_path().exists()
+    assert not (paths.codex_home() / "config.toml").exists()
