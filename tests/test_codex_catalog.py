@@ -155,6 +155,19 @@ def test_missing_binary_writes_no_catalog_and_says_so(
     assert "codex is not installed" in r.stderr
 
 
+def test_a_later_run_without_codex_keeps_the_catalog(
+    fake_gateway: FakeGateway, fake_codex: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert init(fake_gateway, "--client", "codex", "--model", "openai/gpt-5.5").exit_code == 0
+    before = cc.catalog_path().read_bytes()
+    monkeypatch.setenv("PATH", "")
+    r = init(fake_gateway, "--client", "codex", "--model", "openai/gpt-5.5")
+    assert r.exit_code == 0, r.output
+    assert "aigate-models.json (Codex's /model picker) was left as it is" in r.stderr
+    assert cc.catalog_path().read_bytes() == before
+    assert config()["model_catalog_json"] == "aigate-models.json"
+
+
 def test_an_invalid_bundled_entry_is_refused_before_writing(
     fake_gateway: FakeGateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

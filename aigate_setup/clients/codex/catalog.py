@@ -317,7 +317,12 @@ def no_picker_notes(clients: tuple[str, ...], make_default: bool) -> list[str]:
     if NAME not in clients or not make_default:
         return []
     template, why = bundled_template()
-    return [] if template is not None else [NO_PICKER.format(why=why)]
+    if template is not None:
+        return []
+    if catalog_path().is_file():
+        where = paths.display(catalog_path())
+        return [f"note: {where} (Codex's /model picker) was left as it is: {why}"]
+    return [NO_PICKER.format(why=why)]
 
 
 def server_socket(home: Path) -> Path:
