@@ -278,6 +278,10 @@ def test_unrender_takes_out_only_our_parts(tmp_path: Path) -> None:
     assert cc.unrender(codex.user_config(), text) == '# mine\nmodel = "x"\n\n[a]\nb = 1\n'
     theirs = 'model_catalog_json = "my-models.json"\n'
     assert cc.unrender(codex.user_config(), theirs) == theirs
+    assert cc.owned_values(codex.user_config(), text) == {
+        "model_catalog_json": "aigate-models.json"
+    }
+    assert cc.owned_values(cc.catalog_path(), "{}") == {}
 
 
 # --- restart note ---------------------------------------------------------------------------

@@ -392,6 +392,17 @@ def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | 
     return writer.render(sel, catalog, path, old_text, catalog_file=value)
 
 
+def owned_values(path: Path, text: str) -> dict[str, object]:
+    """The owned values of this part in `path` (dotted key -> value), for the state file:
+    `model_catalog_json` in config.toml; the catalog file is owned whole (no keys)."""
+    if path.name == CATALOG_FILE:
+        return {}
+    from aigate_setup.merge.toml import parse_toml
+
+    value = parse_toml(text).get(CATALOG_KEY)
+    return {CATALOG_KEY: value} if isinstance(value, str) else {}
+
+
 def unrender(path: Path, text: str) -> str | None:
     """The catalog file: None (owned whole). config.toml: the text without our
     `model_catalog_json` key (a value naming another file is the user's and stays)."""
