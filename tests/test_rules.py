@@ -227,6 +227,7 @@ CASES = [
     Case("AIG023", "codex-project", 'approval_policy = "on-request"', '[model_providers.aigate]\nenv_key = "AIGATE_API_KEY"\nbase_url = "https://api.aigate.shop/v1"', "[model_providers"),
     Case("AIG024", "codex-user", 'env_key = "AIGATE_API_KEY"\n', "", "[model_providers"),
     Case("AIG025", "codex-user", 'model_provider = "aigate"', 'model_provider = "aigte"', '"aigte"'),
+    Case("AIG026", "codex-user", 'model_provider = "aigate"', 'model_catalog_json = "gone.json"\nmodel_provider = "aigate"', '"gone.json"'),
     # OpenCode / Kilo
     Case("AIG030", "opencode", '"model": "aigate/openai/gpt-5.5"', '"model": "aigate/openai/gpt-5.6"', '"aigate/openai/gpt-5.6"'),
     Case("AIG031", "opencode", '"model": "aigate/openai/gpt-5.5"', '"model": "gpt-5.5"', '"gpt-5.5"'),

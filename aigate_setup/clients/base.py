@@ -30,6 +30,7 @@ Auth = Literal["bearer", "x-api-key"]
 FileKind = Literal[
     "codex-user",
     "codex-project",
+    "codex-catalog",
     "opencode",
     "kilo-user",
     "kilo-project",

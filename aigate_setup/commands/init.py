@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 
 from aigate_setup import fsio, gateway, plan, settings
 from aigate_setup.clients import claude, kilo
+from aigate_setup.clients.codex import catalog as codex_catalog
 from aigate_setup.commands.init_answers import (
     Answers,
     export_hint,
@@ -245,6 +246,8 @@ def finish(
     for n in answers.notes:
         progress.note(n)
     result = planned(opts, answers)
+    for n in codex_catalog.no_picker_notes(answers.clients, opts.make_default):
+        progress.note(n)
     if opts.dry_run:
         return result
     if interactive:
@@ -269,6 +272,9 @@ def finish(
     result.outcome = "written"
     result.statuses = list(applied.statuses)
     result.run_id = applied.run_id
+    written = [ch.path for ch, status in result.statuses if status != "unchanged"]
+    for n in codex_catalog.restart_notes(written):
+        progress.note(n)
     return result
 
 

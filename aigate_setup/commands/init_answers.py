@@ -15,7 +15,7 @@ from pathlib import Path
 from aigate_setup import catalog as catalog_mod
 from aigate_setup import paths, plan, settings
 from aigate_setup.catalog import Catalog, Model
-from aigate_setup.clients import claude, kilo, opencode
+from aigate_setup.clients import claude, codex, kilo, opencode
 from aigate_setup.constants import CLIENTS
 from aigate_setup.errors import AigateError, UsageError
 from aigate_setup.model_ids import check_model_id
@@ -73,20 +73,27 @@ def validate_answers(
     """Check every model id against the catalog (UsageError before any write or request)."""
     check_model(cat, model, clients, "--model")
     slots = claude_slots(opts, cat, model)
+    notes: list[str] = []
     if claude.NAME in clients:
         for slot in SLOTS:
             check_model(cat, getattr(slots, slot), (claude.NAME,), f"--claude-{slot}")
     pickers = picker_clients(clients)
     extras = tuple(m for m in opts.extra_models if m != model)
+    # Codex's picker (clients/codex/catalog.py) offers only the extras Codex can use.
+    strict = pickers or tuple(c for c in clients if c == codex.NAME)
     for extra in extras:
-        check_model(cat, extra, pickers, "--extra-model")
-    notes = []
+        m = check_model(cat, extra, strict, "--extra-model")
+        if codex.NAME in clients and codex.NAME not in m.clients:
+            why = m.unusable.get(codex.NAME) or codex.ENDPOINT_MISSING
+            notes.append(f"note: {extra} is left out of Codex's /model picker: {why}")
     if claude.NAME not in clients and (opts.claude_opus or opts.claude_sonnet or opts.claude_haiku):
         notes.append(
             "note: --claude-opus/--claude-sonnet/--claude-haiku only affect Claude Code, which is not selected"
         )
-    if extras and not pickers:
-        notes.append("note: --extra-model only affects OpenCode and Kilo, which are not selected")
+    if extras and not strict:
+        notes.append(
+            "note: --extra-model only affects Codex, OpenCode and Kilo, which are not selected"
+        )
     return Answers(
         key=key,
         catalog=cat,

@@ -31,6 +31,7 @@ class RecordedRequest:
     query: str = ""
     stream: bool = False  # the answer was sent chunked (SSE, or an endless body)
     time: float = 0.0
+    size: int = 0  # bytes of the request body (after Content-Encoding)
 
 
 @dataclass

@@ -65,6 +65,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 60  # idle keep-alive connections are dropped after this
     server: Server
+    body_size = 0  # bytes of the current request's body (the request log records it)
 
     # connection tracking so stop() can drop keep-alive connections
 
@@ -132,6 +133,7 @@ class Handler(BaseHTTPRequestHandler):
             raw = self._read_body()
         except (ValueError, OSError, EOFError, zlib.error):
             raw = b""
+        self.body_size = len(raw)
         if not raw:
             return None
         try:
@@ -168,6 +170,7 @@ class Handler(BaseHTTPRequestHandler):
             query=mask_text(url.query, secrets),
             stream=answer.chunked,
             time=time.time(),
+            size=self.body_size,
         )
         gw._record(rec)
         if answer.hang:

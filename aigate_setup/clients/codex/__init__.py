@@ -2,20 +2,27 @@
 
 Owned: `[model_providers.aigate]` (name, base_url = the /v1 base, env_key, wire_api =
 "responses") and, unless --no-default, the root `model_provider = "aigate"`, `model` and
-(when the catalog knows the context length) `model_context_window`. Codex ignores
-`model_provider(s)` in a project `.codex/config.toml`, so project scope writes the user file too.
+(when the catalog knows the context length) `model_context_window`, plus `model_catalog_json`
+naming the /model picker's catalog `$CODEX_HOME/aigate-models.json` (owned whole; catalog.py).
+Codex ignores `model_provider(s)` in a project `.codex/config.toml`, so project scope writes the
+user file too.
 Never written: `profile` / `[profiles.*]` (errors since Codex 0.134), a reserved provider id."""
 
 from __future__ import annotations
 
+from aigate_setup.clients.codex.catalog import (
+    catalog_path,
+    parse_problem,
+    render,
+    targets,
+)
+from aigate_setup.clients.codex.catalog_rules import READER, file_kind, guess_kind, model_catalog
 from aigate_setup.clients.codex.rules import (
     BUILTIN_PROVIDER_IDS,
     READERS,
     STATIC_RULES,
     bearer_token,
     env_key_missing,
-    file_kind,
-    guess_kind,
     profiles,
     project_provider,
     reserved_provider,
@@ -45,13 +52,13 @@ from aigate_setup.clients.codex.writer import (
     context,
     context_window,
     owned_values,
-    parse_problem,
-    render,
     target_paths,
-    targets,
     toml_str,
     user_config,
 )
+
+STATIC_RULES = (*STATIC_RULES, model_catalog)
+READERS = (*READERS, READER)
 
 __all__ = [
     "BINARY",
@@ -72,6 +79,7 @@ __all__ = [
     "TITLE",
     "WIRE_API",
     "bearer_token",
+    "catalog_path",
     "config_paths",
     "context",
     "context_window",
@@ -79,6 +87,7 @@ __all__ = [
     "env_key_missing",
     "file_kind",
     "guess_kind",
+    "model_catalog",
     "owned_values",
     "parse_problem",
     "profiles",

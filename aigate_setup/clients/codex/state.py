@@ -109,7 +109,8 @@ def _configured(state: ClientState, origin: Origin, provider: dict[str, Any]) ->
 
 
 def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
-    """codex.provider, codex.base_url, codex.key, codex.default."""
+    """codex.provider, codex.base_url, codex.key, codex.default, codex.picker (codex.model)."""
+    from aigate_setup.clients.codex import catalog
     from aigate_setup.doctor import parts
 
     title = "AIGate provider"
@@ -141,6 +142,7 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
             missing=missing,
         ),
         _default_check(state),
+        *catalog.doctor_checks(state),
     ]
 
 

@@ -34,6 +34,8 @@ ENDPOINT_MISSING = "no Responses API route (/v1/responses), which Codex needs"
 WIRE_API = "responses"  # "chat" is a hard error in Codex 0.169
 RESERVED_PROVIDER_IDS = frozenset({"openai", "ollama", "lmstudio"})
 TEMPLATE = "codex/config.toml.j2"
+# The root key naming the /model picker's catalog file (see clients/codex/catalog.py).
+CATALOG_KEY = "model_catalog_json"
 
 if PROVIDER_ID in RESERVED_PROVIDER_IDS:  # pragma: no cover - a guard against a bad edit
     raise RuntimeError(f"provider id {PROVIDER_ID!r} is reserved by Codex")
@@ -75,8 +77,11 @@ def context_window(sel: Selection, catalog: Catalog | None) -> int | None:
     return window if window is not None and 0 < window <= MAX_CONTEXT_WINDOW else None
 
 
-def owned_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...], Any]:
-    """Every owned key path and its value, in the order they are written."""
+def owned_values(
+    sel: Selection, catalog: Catalog | None, catalog_file: str | None = None
+) -> dict[tuple[str, ...], Any]:
+    """Every owned key path and its value, in the order they are written. `catalog_file`:
+    the `model_catalog_json` value when the picker's catalog file is written."""
     table = ("model_providers", PROVIDER_ID)
     updates: dict[tuple[str, ...], Any] = {}
     if sel.make_default:
@@ -85,6 +90,8 @@ def owned_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...
         window = context_window(sel, catalog)
         if window is not None:
             updates[("model_context_window",)] = window
+    if catalog_file is not None:
+        updates[(CATALOG_KEY,)] = catalog_file
     provider = {
         "name": PROVIDER_NAME,
         "base_url": sel.base_url,
@@ -97,9 +104,12 @@ def owned_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...
     return updates
 
 
-def context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
+def context(
+    sel: Selection, catalog: Catalog | None, catalog_file: str | None = None
+) -> dict[str, Any]:
     window = context_window(sel, catalog)
     return {
+        "catalog_file": toml_str(catalog_file) if catalog_file is not None else None,
         "make_default": sel.make_default,
         "provider_id": toml_str(PROVIDER_ID),
         "model": toml_str(check_model_id("--model", sel.model)),
@@ -146,13 +156,19 @@ def _shape(path: Path, text: str, key: str, expected: str) -> ConfigError:
     )
 
 
-def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | None) -> str:
+def render(
+    sel: Selection,
+    catalog: Catalog | None,
+    path: Path,
+    old_text: str | None,
+    catalog_file: str | None = None,
+) -> str:
     """The whole new file text: a fresh template, or the old text with owned keys set."""
     from aigate_setup import templates
 
     if old_text is None or not old_text.strip():
         # A missing or blank file: the template holds exactly what set_values would write.
-        return templates.render(TEMPLATE, **context(sel, catalog))
+        return templates.render(TEMPLATE, **context(sel, catalog, catalog_file))
     from aigate_setup.merge.toml import set_values
 
-    return set_values(old_text, owned_values(sel, catalog))
+    return set_values(old_text, owned_values(sel, catalog, catalog_file))
