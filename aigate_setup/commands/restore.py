@@ -1,8 +1,8 @@
 """`aigate-setup restore [--list] [--dry-run] [RUN_ID]`: undo a run from its backups.
 
 `run` returns what happened (or would happen); `render.restore` shows it. A restore changes
-files, so it asks first (`ask`, from the CLI, in a terminal); without `--yes` and without a
-terminal it is a usage error, never a hang.
+files, so in a terminal it asks first (`ask`, from the CLI); `--yes` skips the question.
+Without a terminal there is nobody to ask: a script's `restore RUN_ID` restores, as it always did.
 """
 
 from __future__ import annotations
@@ -57,15 +57,9 @@ def run(opts: RestoreOptions, ask: Ask | None = None) -> RestoreResult:
     if opts.dry_run:
         return _dry_run(opts.run_id)
     run_id = opts.run_id
-    if not opts.yes:
+    if not opts.yes and ask is not None:
         found = fsio.find_run(run_id)  # an unknown or damaged run is reported before asking
         planned = fsio.plan_restore(found)
-        if ask is None:
-            raise UsageError(
-                f"restore changes files and asks first, but there is no terminal to ask in "
-                f"(run {found.run_id})",
-                "pass --yes to restore without asking; --dry-run shows what would change",
-            )
         if not ask(found, planned):
             return RestoreResult("declined", restored_run=found.run_id)
         run_id = found.run_id  # exactly the run the user said yes to
