@@ -477,3 +477,17 @@ def test_lock_is_reentrant_and_released_after_errors(sandbox_home: Path) -> None
         fsio.apply([FileChange("codex", sandbox_home / "x", b"stale", b"2")])
     with fsio.run_lock(timeout=0):
         pass
+
+
+def test_a_huge_diff_is_cut_with_a_count() -> None:
+    from aigate_setup.fsio import diff
+
+    new = "".join(f"line {i}\n" for i in range(5000)).encode()
+    out = diff.diff_bytes(Path("/x/big.json"), None, new)
+    assert out.count("\n") <= diff.MAX_DIFF_LINES + 1
+    assert out.endswith("more diff lines not shown)\n")
+    one_line = b"x" * 100_000
+    cut = diff.diff_bytes(Path("/x/one.json"), None, one_line)
+    assert len(cut) < diff.MAX_DIFF_CHARS and "not shown" in cut
+    small = diff.diff_bytes(Path("/x/s"), b"a\n", b"b\n")
+    assert "not shown" not in small and small.endswith("+b\n")

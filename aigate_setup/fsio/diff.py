@@ -14,6 +14,10 @@ from aigate_setup import report, secrets
 from aigate_setup.fsio.change import FileChange
 
 HIDDEN = "(contents hidden: this file holds your key)"
+# A diff longer than this is cut (a generated file such as Codex's picker catalog holds tens of
+# kilobytes of the client's own prompt per model); the file itself is written whole.
+MAX_DIFF_LINES = 300
+MAX_DIFF_CHARS = 30_000
 
 
 def _label(path: Path) -> str:
@@ -35,8 +39,26 @@ def diff_bytes(path: Path, old: bytes | None, new: bytes | None) -> str:
         return ""
     a_label = "/dev/null" if old is None else f"a/{_label(path)}"
     b_label = "/dev/null" if new is None else f"b/{_label(path)}"
-    out = "".join(difflib.unified_diff(_lines(old or b""), _lines(new or b""), a_label, b_label))
-    return out or f"--- {a_label}\n+++ {b_label}\n"  # e.g. an empty file created
+    lines = list(difflib.unified_diff(_lines(old or b""), _lines(new or b""), a_label, b_label))
+    if not lines:
+        return f"--- {a_label}\n+++ {b_label}\n"  # e.g. an empty file created
+    return _cut(lines)
+
+
+def _cut(lines: list[str]) -> str:
+    """The diff, or its head and a line saying how much was left out."""
+    kept: list[str] = []
+    size = 0
+    for line in lines[:MAX_DIFF_LINES]:
+        if size + len(line) > MAX_DIFF_CHARS:
+            break
+        kept.append(line)
+        size += len(line)
+    if len(kept) == len(lines):
+        return "".join(lines)
+    if not kept[-1].endswith("\n"):
+        kept[-1] += "\n"
+    return "".join(kept) + f"... ({len(lines) - len(kept)} more diff lines not shown)\n"
 
 
 def unified_diff(change: FileChange) -> str:
