@@ -111,14 +111,39 @@ def _fail(exc: AigateError) -> int:
 _KEY_COMMANDS = ("init", "models")
 
 
-def _common(base_url: str, key_env: str, fmt: str, command: str) -> Common:
+# Commands that take the gateway of the last init (the state file) when neither --base-url nor
+# AIGATE_BASE_URL is given; init and check keep flag > variable > default.
+_REMEMBERING = ("doctor", "models", "status")
+
+
+def _base_url(base_url: str | None, command: str) -> tuple[str, str]:
+    """The base URL and where it came from: flag > AIGATE_BASE_URL > state (doctor, models,
+    status) > the default."""
+    from aigate_setup.options import normalize_base_url
+
+    if base_url is not None:
+        ctx = click.get_current_context(silent=True)
+        source = ctx.get_parameter_source("base_url") if ctx is not None else None
+        origin = "env" if source == click.core.ParameterSource.ENVIRONMENT else "flag"
+        return normalize_base_url(base_url), origin
+    if command in _REMEMBERING:
+        from aigate_setup import report, state
+
+        remembered = state.remembered_base_url(report.info)
+        if remembered is not None:
+            return remembered, "state"
+    return DEFAULT_BASE_URL, "default"
+
+
+def _common(base_url: str | None, key_env: str, fmt: str, command: str) -> Common:
     _running.update(command=command, fmt=fmt, key_env=key_env)
     from aigate_setup import settings
-    from aigate_setup.options import Common, check_key_env, normalize_base_url
+    from aigate_setup.options import Common, check_key_env
 
     settings.load()  # a bad AIGATE_* value is the same usage error in every command
     check_key_env(key_env)
-    common = Common(base_url=normalize_base_url(base_url), key_env=key_env, fmt=fmt)
+    url, origin = _base_url(base_url, command)
+    common = Common(base_url=url, key_env=key_env, fmt=fmt, base_url_origin=origin)
     if command in _KEY_COMMANDS:
         common.checked_key()
     return common
@@ -160,10 +185,10 @@ def common_options(formats: Sequence[str] = ("text", "json")) -> Callable[[F], F
         f = click.option(
             "--base-url",
             envvar="AIGATE_BASE_URL",
-            default=DEFAULT_BASE_URL,
-            show_default=True,
+            default=None,
             metavar="URL",
-            help="Gateway base URL ending in /v1 (env AIGATE_BASE_URL).",
+            help=f"Gateway base URL ending in /v1 (env AIGATE_BASE_URL; default: {DEFAULT_BASE_URL}"
+            "; doctor, models and status: the one the last init used).",
         )(f)
         return f
 
@@ -261,7 +286,7 @@ def main() -> None:
     "unencrypted); required with --yes.",
 )
 def init(
-    base_url: str,
+    base_url: str | None,
     key_env: str,
     fmt: str,
     clients: tuple[str, ...],
@@ -342,7 +367,7 @@ def init(
 )
 @click.option("-y", "--yes", is_flag=True, help="With --fix: apply without asking.")
 def doctor(
-    base_url: str,
+    base_url: str | None,
     key_env: str,
     fmt: str,
     clients: tuple[str, ...],
@@ -402,7 +427,7 @@ def doctor(
     help="Skip these rule ids (repeatable or comma-separated).",
 )
 def check(
-    base_url: str,
+    base_url: str | None,
     key_env: str,
     fmt: str,
     paths: tuple[str, ...],
@@ -450,7 +475,12 @@ def check(
     help="Ignore the cached catalog (a fresh fetch is always tried first).",
 )
 def models(
-    base_url: str, key_env: str, fmt: str, kind: str | None, client: str | None, refresh: bool
+    base_url: str | None,
+    key_env: str,
+    fmt: str,
+    kind: str | None,
+    client: str | None,
+    refresh: bool,
 ) -> int:
     """List the gateway's models (GET /v1/models), classified by kind and client."""
     from aigate_setup.options import ModelsOptions
@@ -471,7 +501,7 @@ def models(
 @click.option("--list", "list_runs", is_flag=True, help="Show the runs that can be restored.")
 @click.option("--dry-run", is_flag=True, help="Show what would be restored; change nothing.")
 def restore(
-    base_url: str, key_env: str, fmt: str, run_id: str | None, list_runs: bool, dry_run: bool
+    base_url: str | None, key_env: str, fmt: str, run_id: str | None, list_runs: bool, dry_run: bool
 ) -> int:
     """Undo a run from its backups (the latest by default; RUN_ID for another)."""
     from aigate_setup.options import RestoreOptions

@@ -7,9 +7,10 @@ probe and (with --with-clients) its own one-shot run. Slow parts run concurrentl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigate_setup.constants import CLIENTS
@@ -30,6 +31,8 @@ class DoctorResult:
     states: list[ClientState]  # the clients' effective settings, as read
     catalog: Catalog | None  # the live catalog (None offline or when it failed)
     base_url: str  # the gateway doctor checked
+    base_url_origin: str = "default"  # flag, env, state, configs or default
+    roots: Mapping[str, Path | None] = field(default_factory=dict)  # each client's project
 
     @property
     def failed(self) -> bool:
@@ -49,13 +52,18 @@ def run(opts: DoctorOptions) -> DoctorResult:
     from aigate_setup.doctor import check_timeout, parts
     from aigate_setup.doctor.clients import binary_check, probe_checks, read_states
     from aigate_setup.doctor.environment import env_checks
+    from aigate_setup.doctor.gateway_url import with_configured_base_url
+    from aigate_setup.doctor.project import roots as project_roots
     from aigate_setup.doctor.runs import start_runs
     from aigate_setup.gateway.diagnose import Bounded
 
     timeout = check_timeout()
     requested = bool(opts.clients)
+    names = opts.clients or CLIENTS
+    roots = project_roots(names, opts.project_dir)
+    states = read_states(names, opts, roots)
+    opts = with_configured_base_url(opts, states)
     checks, proxy = env_checks(opts)
-    states = read_states(opts.clients or CLIENTS, opts)
     # Binaries (local, but may be slow): start now, collect later.
     binaries = {
         st.name: Bounded(
@@ -73,7 +81,8 @@ def run(opts: DoctorOptions) -> DoctorResult:
     key = opts.common.key()
     checks = [parts.masked(c, key) for c in checks]
     catalog = diagnosis.catalog if diagnosis is not None else None
-    return DoctorResult(checks, states, catalog, opts.common.base_url)
+    common = opts.common
+    return DoctorResult(checks, states, catalog, common.base_url, common.base_url_origin, roots)
 
 
 def _diagnose(opts: DoctorOptions, proxy: ProxyInfo | None, timeout: float) -> Diagnosis | None:

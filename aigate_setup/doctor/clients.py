@@ -5,8 +5,9 @@ the configured models against the live catalog, and the live "Say OK." probes.""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -39,11 +40,15 @@ def _loc(path: str, line: int | None = None, column: int | None = None) -> str:
     return loc
 
 
-def read_states(names: Sequence[str], opts: DoctorOptions) -> list[ClientState]:
-    """Every client's effective settings, read by its own module."""
+def read_states(
+    names: Sequence[str], opts: DoctorOptions, roots: Mapping[str, Path | None] | None = None
+) -> list[ClientState]:
+    """Every client's effective settings, read by its own module from its project directory
+    (`doctor.project`; the directory doctor runs in when there is none)."""
     from aigate_setup.clients import get
 
-    return [get(name).read_state(opts.project_dir) for name in names]
+    roots = roots or {}
+    return [get(name).read_state(roots.get(name) or opts.project_dir) for name in names]
 
 
 def config_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:

@@ -24,6 +24,15 @@ def announce(opts: DoctorOptions) -> None:
         )
 
 
+# How the text report says where the gateway URL came from (nothing for --base-url).
+_ORIGINS = {
+    "env": ", from AIGATE_BASE_URL",
+    "state": ", from the last init",
+    "configs": ", from the clients' configs",
+    "default": ", the default",
+}
+
+
 def _section(chk: Check) -> str:
     if chk.client:
         return chk.client
@@ -34,7 +43,9 @@ def _section_names(result: DoctorResult) -> dict[str, str]:
     from aigate_setup.clients import CLIENT_MODULES
     from aigate_setup.secrets import mask_url
 
-    names = {"env": "Environment", "gateway": f"Gateway ({mask_url(result.base_url)})"}
+    where = _ORIGINS.get(result.base_url_origin, "")
+    gateway = f"Gateway ({mask_url(result.base_url)}{where})"
+    names = {"env": "Environment", "gateway": gateway}
     names.update({name: module.TITLE for name, module in CLIENT_MODULES.items()})
     return names
 
