@@ -98,12 +98,11 @@ def test_codex_base_url_wrong_and_rule_finding(fake_gateway: FakeGateway) -> Non
     assert c["status"] == "fail"
     assert c["detail"] == (
         f"{fake_gateway.base_url}/v1 in ~/.codex/config.toml, expected {fake_gateway.base_url}"
+        " (AIG011 Base URL contains /v1/v1)"
     )
     assert c["hint"].startswith(f"set it to {fake_gateway.base_url}")
-    rule = get(checks, "codex.rules.AIG011")
-    assert rule["status"] == "fail" and rule["title"] == "AIG011 Base URL contains /v1/v1"
-    assert rule["detail"].startswith("~/.codex/config.toml:") and "repeats /v1" in rule["detail"]
-    assert rule["hint"] == f"use the base URL {fake_gateway.base_url}"
+    # One URL, one problem: the rule finding is not a second failure.
+    assert [x["id"] for x in checks if x["status"] == "fail"] == ["codex.base_url"]
 
 
 def test_codex_key_variable_not_set(fake_gateway: FakeGateway) -> None:
@@ -310,7 +309,9 @@ def test_doctor_and_check_agree_on_rule_findings(fake_gateway: FakeGateway) -> N
         )
         for f in findings
     )
-    assert from_doctor and from_doctor == from_check
+    # The endpoint URL is the AIGate entry's: doctor names that problem once, in opencode.base_url.
+    assert "(AIG010 Base URL is a full endpoint URL)" in get(checks, "opencode.base_url")["detail"]
+    assert from_doctor and from_doctor == [f for f in from_check if f[0] != "AIG010"]
 
 
 # --------------------------------------------------------------------------- planted problems
@@ -331,9 +332,9 @@ PLANTED = [
      'wire_api = "responses"\n\n[model_providers.openai]\nname = "x"\n'
      'base_url = "https://api.aigate.shop/v1"', "codex.rules.AIG022"),
     ("codex", codex_toml, f'base_url = "{ROOT}/v1"', 'base_url = "http://gw.example.com/v1"',
-     "codex.rules.AIG014"),
+     "codex.base_url"),
     ("codex", codex_toml, f'base_url = "{ROOT}/v1"', f'base_url = "{ROOT}/v1/responses"',
-     "codex.rules.AIG010"),
+     "codex.base_url"),
     ("codex", codex_toml, 'env_key = "AIGATE_API_KEY"\n', "", "codex.key"),
     ("opencode", opencode_json, '"model": "aigate/openai/gpt-5.5"',
      '"model": "aigate/openai/gpt-5.5-mini"', "opencode.rules.AIG030"),
@@ -344,7 +345,7 @@ PLANTED = [
     ("kilo", kilo_jsonc, '"provider"', '"providers"', "kilo.rules.AIG033"),
     ("kilo", kilo_jsonc, '{\n', '{\n  "oops": ,\n', "kilo.config"),
     ("claude", claude_sh, f"ANTHROPIC_BASE_URL='{ROOT}'", f"ANTHROPIC_BASE_URL='{ROOT}/v1'",
-     "claude.rules.AIG013"),
+     "claude.base_url"),
     ("claude", claude_sh, 'export ANTHROPIC_AUTH_TOKEN="$_aigate_key"',
      "export ANTHROPIC_AUTH_TOKEN=sk-live-0123456789abcdefLMNO", "claude.key"),
     ("claude", claude_sh, "# >>> aigate-setup >>>", "", "claude.config"),
@@ -508,3 +509,26 @@ def test_credentials_in_the_base_url_flag_are_never_shown(fake_gateway: FakeGate
     for out in (text.output, js.output):
         assert URL_PASSWORD not in out
         assert URL_KEY not in out
+
+
+def test_a_second_provider_next_to_aigate_is_not_a_failure(fake_gateway: FakeGateway) -> None:
+    """OpenRouter beside AIGate is the user's business: the URL rules judge AIGate's URLs."""
+    init(fake_gateway, "codex", "opencode")
+    with codex_toml().open("a") as fh:
+        fh.write(
+            '\n[model_providers.openrouter]\nname = "OpenRouter"\n'
+            'base_url = "https://openrouter.ai/api/v1"\nenv_key = "OPENROUTER_API_KEY"\n'
+            'wire_api = "responses"\n'
+        )
+    edit(
+        opencode_json(),
+        '"provider": {',
+        '"provider": {\n    "openrouter": {"options": {"baseURL": "https://openrouter.ai/api/v1"}},',
+    )
+    r, checks = doctor(fake_gateway)
+    assert r.exit_code == 0, [c for c in checks if c["status"] == "fail"]
+    assert not [c for c in checks if ".rules.AIG01" in c["id"]]
+    # An AIGate URL with a problem still fails, and is counted once.
+    edit(codex_toml(), f'base_url = "{fake_gateway.base_url}"', 'base_url = "http://gw.example/v1"')
+    r, checks = doctor(fake_gateway, "--offline")
+    assert [c["id"] for c in checks if c["status"] == "fail"] == ["codex.base_url"]

@@ -8,7 +8,7 @@ probe and (with --with-clients) its own one-shot run. Slow parts run concurrentl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,9 +146,17 @@ def _client(
         title, detail = f"{module.BINARY} installed", f"cannot check: {exc}"
         out.append(Check(f"{st.name}.binary", "warn", title, detail, module.INSTALL_HINT, st.name))
     per = client_checks(st, opts, requested)
-    out += per
     if st.files and (st.configured or requested or any(c.status != "skip" for c in per)):
-        out += rule_checks(st, opts)
+        base_id = f"{st.name}.base_url"
+        base_failed = any(c.id == base_id and c.status == "fail" for c in per)
+        rules = rule_checks(st, opts, base_failed)
+        if rules.on_base_url:  # one URL, one problem: the rule's words go to <client>.base_url
+            extra = "; ".join(rules.on_base_url)
+            per = [
+                replace(c, detail=f"{c.detail} ({extra})") if c.id == base_id else c for c in per
+            ]
+        per += rules.checks
+    out += per
     out += [p for p in probes if p.client == st.name]
     out += run_result(st, opts, run)
     return out
