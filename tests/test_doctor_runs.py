@@ -103,3 +103,87 @@ def test_with_clients_runs_each_client(
     c = get(checks, "claude.run")
     assert c["status"] == "pass" and fake_gateway.root in c["detail"], c
     assert r.exit_code == 1
+
+
+def _clients_bin(tmp_path: Path, log: Path, claude: str) -> Path:
+    """Fake clients that log each run (not `--version`) to `log`."""
+    bindir = tmp_path / "bin"
+    for name in ("codex", "opencode", "kilo"):
+        _fake_bin(
+            bindir,
+            name,
+            f'case "$1" in --version) echo 1.0;; *) echo {name} >> "{log}"; '
+            "printf '\\033[32mOK\\033[0m\\n';; esac\n",
+        )
+    _fake_bin(
+        bindir,
+        "claude",
+        f'case "$1" in --version) echo 1.0;; *) echo claude >> "{log}"; {claude};; esac\n',
+    )
+    return bindir
+
+
+def test_with_clients_never_sources_a_project_script(
+    fake_gateway: FakeGateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project's .aigate/aigate-claude.sh is read (its managed block), never executed."""
+    init(fake_gateway, "claude", extra=("--scope", "project"))
+    script = Path.cwd() / ".aigate" / "aigate-claude.sh"
+    pwned = tmp_path / "pwned"
+    script.write_text(f"touch '{pwned}'\n" + script.read_text() + f"touch '{pwned}'\n")
+    log = tmp_path / "runs.log"
+    bindir = _clients_bin(
+        tmp_path,
+        log,
+        '[ -n "$ANTHROPIC_AUTH_TOKEN" ] && [ -z "$ANTHROPIC_API_KEY" ] && '
+        'echo "$ANTHROPIC_BASE_URL $ANTHROPIC_MODEL OK" || exit 1',
+    )
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    _, checks = doctor(
+        fake_gateway, "--with-clients", "--client", "claude", env={"ANTHROPIC_API_KEY": "x"}
+    )
+    assert not pwned.exists()
+    c = get(checks, "claude.run")
+    assert c["status"] == "pass", c
+    assert (
+        c["detail"]
+        == f'answered "{fake_gateway.root} openai/gpt-5.5 OK" in '
+        + c["detail"].rsplit(" in ", 1)[1]
+    )
+
+
+def test_client_runs_are_skipped_when_the_key_is_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeGateway() as gw:
+        init(gw)
+        gw.keys = ("sk-other-0123456789abcdef0000",)  # the key was revoked
+        log = tmp_path / "runs.log"
+        bindir = _clients_bin(tmp_path, log, "echo OK")
+        monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+        r, checks = doctor(gw, "--with-clients")
+    assert r.exit_code == 1
+    assert not log.exists()  # no client ran
+    c = get(checks, "claude.run")
+    assert (
+        c["status"] == "skip" and c["detail"] == "not run: the key was rejected (see gateway.key)"
+    )
+    assert c["hint"] == 'source ~/.config/aigate/aigate-claude.sh && claude -p "Say OK."'
+    assert get(checks, "codex.run")["status"] == "skip"
+
+
+def test_client_output_is_cleaned_and_hints_are_exact_commands(
+    fake_gateway: FakeGateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    init(fake_gateway, "codex", "claude")
+    log = tmp_path / "runs.log"
+    bindir = _clients_bin(tmp_path, log, "printf '\\033[31mboom\\033[0m\\n' >&2; exit 2")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    r, checks = doctor(fake_gateway, "--with-clients")
+    assert "\x1b" not in r.stdout
+    assert get(checks, "codex.run")["detail"].startswith('answered "OK" in ')
+    c = get(checks, "claude.run")
+    assert c["status"] == "fail" and c["detail"] == "exited 2: boom", c
+    assert c["hint"] == (
+        'run it yourself: source ~/.config/aigate/aigate-claude.sh && claude -p "Say OK."'
+    )

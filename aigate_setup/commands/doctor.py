@@ -73,11 +73,12 @@ def run(opts: DoctorOptions) -> DoctorResult:
     }
     diagnosis = _diagnose(opts, proxy, timeout)
     checks += _gateway_checks(states, opts, diagnosis)
-    runs = start_runs(states, opts)
-    skip = _skip_reason(opts, diagnosis)
+    skip = _skip_reason(opts, diagnosis, checks)
+    runs = start_runs(states, opts, skip)
     probes = probe_checks(states, opts, skip, max(timeout * 4, timeout))
     for st in states:
-        checks += _client(st, opts, requested, binaries[st.name], probes, runs.get(st.name))
+        task = runs.get(st.name)
+        checks += _client(st, opts, requested, binaries[st.name], probes, task, skip)
     key = opts.common.key()
     checks = [parts.masked(c, key) for c in checks]
     catalog = diagnosis.catalog if diagnosis is not None else None
@@ -110,14 +111,19 @@ def _gateway_checks(
     return [*diagnosis.checks, *models_known_checks(states, opts, diagnosis.catalog)]
 
 
-def _skip_reason(opts: DoctorOptions, diagnosis: Diagnosis | None) -> str | None:
-    """Why the live probes are pointless, or None when they can run."""
+def _skip_reason(
+    opts: DoctorOptions, diagnosis: Diagnosis | None, checks: Sequence[Check]
+) -> str | None:
+    """Why the live probes and client runs are pointless, or None when they can run."""
     from aigate_setup.gateway.diagnose import OFFLINE
 
     if opts.offline or diagnosis is None:
         return OFFLINE
     if not opts.common.key():
         return f"no key in {opts.common.key_env} (see env.key)"
+    bad = next((c.id for c in checks if c.id.startswith("env.key") and c.status == "fail"), None)
+    if bad is not None:
+        return f"the key cannot be used as it is (see {bad})"
     if not diagnosis.reachable:
         return "the gateway is not reachable (see the gateway checks)"
     if diagnosis.key_rejected:
@@ -132,6 +138,7 @@ def _client(
     binary: Bounded[Check],
     probes: Sequence[Check],
     run: Bounded[Check] | None,
+    skip: str | None,
 ) -> list[Check]:
     """One client's checks in report order."""
     from aigate_setup.clients import get
@@ -158,5 +165,5 @@ def _client(
         per += rules.checks
     out += per
     out += [p for p in probes if p.client == st.name]
-    out += run_result(st, opts, run)
+    out += run_result(st, opts, run, skip)
     return out
