@@ -366,6 +366,7 @@ def init(
     "--fix", is_flag=True, help="Offer to repair what aigate-setup owns, showing the diff first."
 )
 @click.option("-y", "--yes", is_flag=True, help="With --fix: apply without asking.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every check, not only the problems.")
 def doctor(
     base_url: str | None,
     key_env: str,
@@ -376,6 +377,7 @@ def doctor(
     with_clients: bool,
     fix: bool,
     yes: bool,
+    verbose: bool,
 ) -> int:
     """Diagnose this machine: key, network, gateway and every client's config."""
     from aigate_setup.options import DoctorOptions
@@ -394,7 +396,7 @@ def doctor(
 
     render.announce(opts)
     result = command.run(opts)
-    render.emit(result, opts.common.fmt)
+    render.emit(result, opts.common.fmt, verbose)
     if opts.fix:
         from aigate_setup.doctor.fix import run_fix
 

@@ -38,16 +38,27 @@ def test_codex_config_parse_error_names_line_and_column(fake_gateway: FakeGatewa
     assert "aigate-setup restore" in c["hint"]
 
 
-def test_codex_config_missing_is_skip_unless_requested(fake_gateway: FakeGateway) -> None:
+def test_a_client_neither_configured_nor_installed_is_left_out(
+    fake_gateway: FakeGateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", f"{tmp_path / 'nothing'}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    init(fake_gateway, "kilo")
     r, checks = doctor(fake_gateway, "--offline")
-    c = get(checks, "codex.config")
-    assert (
-        c["status"] == "skip" and c["detail"] == "no config file found (e.g. ~/.codex/config.toml)"
-    )
-    assert c["hint"] == "aigate-setup init --client codex"
     assert r.exit_code == 0
+    assert {c["id"].split(".")[0] for c in checks} == {"env", "gateway", "kilo"}
     r, checks = doctor(fake_gateway, "--offline", "--client", "codex")
-    assert get(checks, "codex.config")["status"] == "fail" and r.exit_code == 1
+    c = get(checks, "codex.config")
+    assert c["status"] == "fail" and r.exit_code == 1
+    assert c["detail"] == "no config file found (e.g. ~/.codex/config.toml)"
+    assert c["hint"] == "aigate-setup init --client codex"
+    # Installed but not configured: doctor still says what is missing, as a skip.
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "codex").write_text("#!/bin/sh\necho codex-cli 0.169.0\n")
+    (bindir / "codex").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    r, checks = doctor(fake_gateway, "--offline")
+    assert get(checks, "codex.config")["status"] == "skip" and r.exit_code == 0
 
 
 def test_codex_provider_missing_but_selected(fake_gateway: FakeGateway) -> None:

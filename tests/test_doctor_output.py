@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
-from conftest import run_cli
-from doctor_support import (
-    doctor,
-    get,
-    init,
-)
+import pytest
+from conftest import TEST_KEY, run_cli
+from doctor_support import ENV, codex_toml, doctor, edit, get, home, init
 
 from aigate_setup.testing import FakeGateway
 
@@ -88,6 +86,7 @@ def test_text_output_groups_symbols_hints_and_summary(fake_gateway: FakeGateway)
         fake_gateway.base_url,
         "--client",
         "codex",
+        "-v",
         env={"AIGATE_TIMEOUT": "1"},
     )
     assert r.exit_code == 1
@@ -147,3 +146,40 @@ def test_hanging_gateway_finishes_in_seconds(fake_gateway: FakeGateway) -> None:
     assert get(checks, "gateway.key")["status"] == "fail"
     assert get(checks, "codex.probe")["status"] == "skip"
     assert "not reachable" in get(checks, "codex.probe")["detail"]
+
+
+def test_a_healthy_run_is_a_handful_of_lines(
+    fake_gateway: FakeGateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    init(fake_gateway)
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name in ("codex", "opencode", "kilo", "claude"):
+        (bindir / name).write_text("#!/bin/sh\necho 1.0\n")
+        (bindir / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    (home() / ".claude.json").write_text('{"hasCompletedOnboarding": true}')
+    env = {"ANTHROPIC_BASE_URL": fake_gateway.root, "ANTHROPIC_AUTH_TOKEN": TEST_KEY}
+    r = run_cli("doctor", "--base-url", fake_gateway.base_url, env={**ENV, **env})
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0] == "Environment  ✓ 6 passed"
+    assert lines[1].startswith(f"Gateway ({fake_gateway.base_url})  ✓ ")
+    assert [ln.split("  ")[0] for ln in lines[2:6]] == ["Codex", "OpenCode", "Kilo", "Claude Code"]
+    assert lines[6:-1] == [""] and len(lines) == 8
+    assert lines[-1].endswith("0 warnings, 0 failed, 1 skipped (-v shows every check)")
+    # -v shows every check; JSON always has all of them.
+    verbose = run_cli("doctor", "--base-url", fake_gateway.base_url, "-v", env={**ENV, **env})
+    _, checks = doctor(fake_gateway, env=env)
+    assert len(verbose.stdout.splitlines()) > len(checks) > 40
+
+
+def test_by_default_only_problems_are_listed(fake_gateway: FakeGateway) -> None:
+    init(fake_gateway, "codex")
+    edit(codex_toml(), 'env_key = "AIGATE_API_KEY"', 'env_key = "OTHER_KEY"')
+    r = run_cli("doctor", "--offline", "--base-url", fake_gateway.base_url, env=ENV)
+    assert r.exit_code == 1
+    assert "  ✗ Key reference: reads $OTHER_KEY, which is not set in this shell  [codex.key]" in (
+        r.stdout
+    )
+    assert "\n  ✓ " not in r.stdout  # passing checks are only counted

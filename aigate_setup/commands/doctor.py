@@ -61,7 +61,7 @@ def run(opts: DoctorOptions) -> DoctorResult:
     requested = bool(opts.clients)
     names = opts.clients or CLIENTS
     roots = project_roots(names, opts.project_dir)
-    states = read_states(names, opts, roots)
+    states = [st for st in read_states(names, opts, roots) if requested or _present(st)]
     opts = with_configured_base_url(opts, states)
     checks, proxy = env_checks(opts)
     # Binaries (local, but may be slow): start now, collect later.
@@ -84,6 +84,17 @@ def run(opts: DoctorOptions) -> DoctorResult:
     catalog = diagnosis.catalog if diagnosis is not None else None
     common = opts.common
     return DoctorResult(checks, states, catalog, common.base_url, common.base_url_origin, roots)
+
+
+def _present(st: ClientState) -> bool:
+    """The client has a config file or is installed: else doctor has nothing to say about it."""
+    import shutil
+
+    from aigate_setup.clients import get
+
+    return bool(st.configured or st.referenced or st.files) or bool(
+        shutil.which(get(st.name).BINARY)
+    )
 
 
 def _diagnose(opts: DoctorOptions, proxy: ProxyInfo | None, timeout: float) -> Diagnosis | None:
