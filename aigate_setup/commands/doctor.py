@@ -55,6 +55,7 @@ def run(opts: DoctorOptions) -> DoctorResult:
     from aigate_setup.doctor.gateway_url import with_configured_base_url
     from aigate_setup.doctor.project import roots as project_roots
     from aigate_setup.doctor.runs import start_runs
+    from aigate_setup.doctor.servers import server_checks
     from aigate_setup.gateway.diagnose import Bounded
 
     timeout = check_timeout()
@@ -79,6 +80,7 @@ def run(opts: DoctorOptions) -> DoctorResult:
     for st in states:
         task = runs.get(st.name)
         checks += _client(st, opts, requested, binaries[st.name], probes, task, skip)
+    checks += server_checks(states, opts, checks)
     key = opts.common.key()
     checks = [parts.masked(c, key) for c in checks]
     catalog = diagnosis.catalog if diagnosis is not None else None
