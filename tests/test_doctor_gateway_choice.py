@@ -55,6 +55,10 @@ def test_the_flag_and_the_variable_beat_the_state_file(fake_gateway: FakeGateway
         env={**ENV, "AIGATE_BASE_URL": fake_gateway.base_url},
     )
     assert r.exit_code == 0, r.output
+    r = run_cli("doctor", "--offline", env={**ENV, "AIGATE_BASE_URL": fake_gateway.base_url})
+    assert f"Gateway ({fake_gateway.base_url}, from AIGATE_BASE_URL)" in r.stdout
+    r = run_cli("doctor", "--offline", env=ENV)
+    assert "Gateway (http://127.0.0.1:9/v1, from the last init)" in r.stdout
 
 
 def test_models_uses_the_remembered_gateway(fake_gateway: FakeGateway) -> None:

@@ -187,3 +187,18 @@ def test_client_output_is_cleaned_and_hints_are_exact_commands(
     assert c["hint"] == (
         'run it yourself: source ~/.config/aigate/aigate-claude.sh && claude -p "Say OK."'
     )
+
+
+def test_a_client_that_runs_is_started_once(
+    fake_gateway: FakeGateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --with-clients the run proves the binary: no second (heavy) `--version` start
+    competing with it for the CPU."""
+    init(fake_gateway, "codex")
+    log = tmp_path / "calls.log"
+    _fake_bin(tmp_path / "bin", "codex", f'echo "$1" >> "{log}"; echo OK\n')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    _, checks = doctor(fake_gateway, "--with-clients", "--client", "codex")
+    assert log.read_text().split() == ["exec"]
+    assert get(checks, "codex.binary")["status"] == "pass"
+    assert get(checks, "codex.run")["status"] == "pass"

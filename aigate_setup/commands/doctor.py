@@ -66,9 +66,13 @@ def run(opts: DoctorOptions) -> DoctorResult:
     opts = with_configured_base_url(opts, states)
     checks, proxy = env_checks(opts)
     # Binaries (local, but may be slow): start now, collect later.
+    running = opts.with_clients and not opts.offline  # configured clients run themselves
     binaries = {
         st.name: Bounded(
-            partial(binary_check, st.name, st.configured, requested), check_timeout() + 2.0
+            partial(
+                binary_check, st.name, st.configured, requested, not (running and st.configured)
+            ),
+            check_timeout() + 2.0,
         )
         for st in states
     }

@@ -90,8 +90,9 @@ def client_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list
     return out
 
 
-def binary_check(client: str, configured: bool, requested: bool) -> Check:
-    """<client>.binary: on PATH, and `--version` answers."""
+def binary_check(client: str, configured: bool, requested: bool, version: bool = True) -> Check:
+    """<client>.binary: on PATH, and `--version` answers (not asked when `version` is False:
+    the client's own run proves more, and a second heavy start would only slow it down)."""
     from aigate_setup.clients import get
     from aigate_setup.doctor import check_timeout
     from aigate_setup.doctor.runs import run_command
@@ -104,6 +105,9 @@ def binary_check(client: str, configured: bool, requested: bool) -> Check:
         status: CheckStatus = "warn" if (configured or requested) else "skip"
         return Check(f"{client}.binary", status, title, f"{name} is not on PATH", install, client)
     shown = paths.display(found)
+    if not version:
+        detail = f"{shown} (its version: see the one-shot run)"
+        return Check(f"{client}.binary", "pass", title, detail, "", client)
     try:
         code, out, err = run_command([found, "--version"], timeout=check_timeout())
     except OSError as exc:
@@ -116,8 +120,8 @@ def binary_check(client: str, configured: bool, requested: bool) -> Check:
         detail = f"{shown}: `{name} --version` exited with {code}"
         return Check(f"{client}.binary", "warn", title, detail, install, client)
     text = (out.strip() or err.strip()).splitlines()
-    version = one_line(text[0], 80) if text else "version unknown"
-    return Check(f"{client}.binary", "pass", title, f"{shown} ({version})", "", client)
+    said = one_line(text[0], 80) if text else "version unknown"
+    return Check(f"{client}.binary", "pass", title, f"{shown} ({said})", "", client)
 
 
 def _readable(files: Sequence[ConfigFile]) -> list[tuple[ConfigFile, str, FileKind]]:
