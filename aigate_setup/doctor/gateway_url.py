@@ -26,7 +26,7 @@ def configured_base_url(states: Sequence[ClientState]) -> str | None:
         try:
             url = normalize_base_url(st.base_url.value)
         except UsageError:
-            return None  # a broken URL: doctor says so against the default
+            continue  # not a URL at all: <client>.base_url fails it whatever doctor checks
         roots.setdefault(gateway_root(url), url)
     if len(roots) != 1:
         return None
