@@ -40,6 +40,8 @@ def test_doctor_uses_the_remembered_gateway(fake_gateway: FakeGateway) -> None:
     assert code == 0, [c for c in checks if c["status"] == "fail"]
     assert get(checks, "codex.base_url")["status"] == "pass"
     assert "/v1/models" in {r.path for r in fake_gateway.requests}
+    doc = json.loads(run_cli("doctor", "--format", "json", "--offline", env=ENV).stdout)
+    assert doc["gateway"] == {"base_url": fake_gateway.base_url, "origin": "state"}
 
 
 def test_the_flag_and_the_variable_beat_the_state_file(fake_gateway: FakeGateway) -> None:

@@ -116,7 +116,11 @@ def summary_line(checks: Sequence[Check]) -> str:
 
 
 def json_document(result: DoctorResult) -> dict[str, Any]:
-    return report.envelope("doctor", result.status, checks=[c.to_json() for c in result.checks])
+    from aigate_setup.secrets import mask_url
+
+    gateway = {"base_url": mask_url(result.base_url), "origin": result.base_url_origin}
+    checks = [c.to_json() for c in result.checks]
+    return report.envelope("doctor", result.status, gateway=gateway, checks=checks)
 
 
 def emit(result: DoctorResult, fmt: str, verbose: bool = False) -> None:
