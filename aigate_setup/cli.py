@@ -142,14 +142,39 @@ def _fail(exc: AigateError) -> int:
 _KEY_COMMANDS = ("init", "models")
 
 
-def _common(base_url: str, key_env: str, fmt: str, command: str) -> Common:
+# Commands that take the gateway of the last init (the state file) when neither --base-url nor
+# AIGATE_BASE_URL is given; init and check keep flag > variable > default.
+_REMEMBERING = ("doctor", "models", "status")
+
+
+def _base_url(base_url: str | None, command: str) -> tuple[str, str]:
+    """The base URL and where it came from: flag > AIGATE_BASE_URL > state (doctor, models,
+    status) > the default."""
+    from aigate_setup.options import normalize_base_url
+
+    if base_url is not None:
+        ctx = click.get_current_context(silent=True)
+        source = ctx.get_parameter_source("base_url") if ctx is not None else None
+        origin = "env" if source == click.core.ParameterSource.ENVIRONMENT else "flag"
+        return normalize_base_url(base_url), origin
+    if command in _REMEMBERING:
+        from aigate_setup import report, state
+
+        remembered = state.remembered_base_url(report.info)
+        if remembered is not None:
+            return remembered, "state"
+    return DEFAULT_BASE_URL, "default"
+
+
+def _common(base_url: str | None, key_env: str, fmt: str, command: str) -> Common:
     _running.update(command=command, fmt=fmt, key_env=key_env)
     from aigate_setup import settings
-    from aigate_setup.options import Common, check_key_env, normalize_base_url
+    from aigate_setup.options import Common, check_key_env
 
     settings.load()  # a bad AIGATE_* value is the same usage error in every command
     check_key_env(key_env)
-    common = Common(base_url=normalize_base_url(base_url), key_env=key_env, fmt=fmt)
+    url, origin = _base_url(base_url, command)
+    common = Common(base_url=url, key_env=key_env, fmt=fmt, base_url_origin=origin)
     if command in _KEY_COMMANDS:
         common.checked_key()
     return common
@@ -197,10 +222,10 @@ def common_options(
         f = click.option(
             "--base-url",
             envvar="AIGATE_BASE_URL",
-            default=DEFAULT_BASE_URL,
-            show_default=True,
+            default=None,
             metavar="URL",
-            help="Gateway base URL ending in /v1 (env AIGATE_BASE_URL).",
+            help=f"Gateway base URL ending in /v1 (env AIGATE_BASE_URL; default: {DEFAULT_BASE_URL}"
+            "; doctor, models and status: the one the last init used).",
         )(f)
         return f
 
@@ -291,7 +316,7 @@ def main() -> None:
     "unencrypted); required with --yes.",
 )
 def init(
-    base_url: str,
+    base_url: str | None,
     key_env: str,
     fmt: str,
     clients: tuple[str, ...],
@@ -370,8 +395,9 @@ def init(
     "--fix", is_flag=True, help="Offer to repair what aigate-setup owns, showing the diff first."
 )
 @click.option("-y", "--yes", is_flag=True, help="With --fix: apply without asking.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every check, not only the problems.")
 def doctor(
-    base_url: str,
+    base_url: str | None,
     key_env: str,
     fmt: str,
     clients: tuple[str, ...],
@@ -380,6 +406,7 @@ def doctor(
     with_clients: bool,
     fix: bool,
     yes: bool,
+    verbose: bool,
 ) -> int:
     from aigate_setup.options import DoctorOptions
 
@@ -397,7 +424,7 @@ def doctor(
 
     render.announce(opts)
     result = command.run(opts)
-    render.emit(result, opts.common.fmt)
+    render.emit(result, opts.common.fmt, verbose)
     if opts.fix:
         from aigate_setup.doctor.fix import run_fix
 
@@ -430,7 +457,7 @@ def doctor(
     help="Skip these rule ids (repeatable or comma-separated).",
 )
 def check(
-    base_url: str,
+    base_url: str | None,
     key_env: str,
     fmt: str,
     paths: tuple[str, ...],
@@ -477,7 +504,12 @@ def check(
     help="Ignore the cached catalog (a fresh fetch is always tried first).",
 )
 def models(
-    base_url: str, key_env: str, fmt: str, kind: str | None, client: str | None, refresh: bool
+    base_url: str | None,
+    key_env: str,
+    fmt: str,
+    kind: str | None,
+    client: str | None,
+    refresh: bool,
 ) -> int:
     from aigate_setup.options import ModelsOptions
 

@@ -125,6 +125,9 @@ class Common:
     base_url: str = DEFAULT_BASE_URL
     key_env: str = DEFAULT_KEY_ENV
     fmt: str = "text"
+    # Where base_url came from: "flag", "env" (AIGATE_BASE_URL), "state" (the last init),
+    # "default"; doctor may also set "configs" (what every configured client points at).
+    base_url_origin: str = "default"
 
     @property
     def root_url(self) -> str:

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -155,6 +156,36 @@ def bench_live_phase(
     ]
 
 
+def bench_with_clients(
+    repeat: int, env: dict[str, str], gw: FakeGateway, root: Path, bindir: Path
+) -> list[tuple[str, float, float, str]]:
+    """`doctor --with-clients` with the four real clients (their runs are concurrent) against
+    the slowest client's run alone; goal (issue 13): at most that plus 1 s."""
+    from aigate_setup.constants import CLIENTS
+
+    env = {**env, "PATH": f"{bindir}{os.pathsep}{env.get('PATH', '')}"}
+    init = [*CLI, "init", "--yes", "--no-smoke-test", "--model", MODEL, "--base-url", gw.base_url]
+    assert run(init, env, cwd=root)[2] == 0, "init failed"
+    doctor = [*CLI, "doctor", "--base-url", gw.base_url, "--with-clients"]
+
+    def one(client: str) -> float:
+        return run([*doctor, "--client", client], env, cwd=root)[0]
+
+    alone = {c: median(partial(one, c), repeat) for c in CLIENTS}
+    together = median(lambda: run(doctor, env, cwd=root)[0], repeat)
+    slowest = max(alone, key=lambda c: alone[c])
+    base = alone[slowest]
+    rows = [
+        (f"doctor --with-clients --client {c}" + (" (slowest: baseline)" if c == slowest else ""),
+         alone[c] * 1000, alone[c] / base, "ms")
+        for c in CLIENTS
+    ]  # fmt: skip
+    rows.append(("doctor --with-clients, 4 clients", together * 1000, together / base, "ms"))
+    rows.append(("  minus the slowest alone (goal <= 1000 ms)", (together - base) * 1000,
+                 float("nan"), "ms"))  # fmt: skip
+    return rows
+
+
 def make_tree(root: Path, projects: int) -> list[Path]:
     files = []
     for i in range(projects):
@@ -252,8 +283,20 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="runs per figure (median reported)")
     ap.add_argument("--quick", action="store_true", help="3 runs per figure")
+    ap.add_argument(
+        "--clients-bin",
+        default=os.environ.get("AIGATE_CLIENTS_BIN"),
+        metavar="DIR",
+        help="directory with the real codex/opencode/kilo/claude (env AIGATE_CLIENTS_BIN): "
+        "adds the `doctor --with-clients` figures (one run each unless --repeat is given)",
+    )
+    ap.add_argument("--only-clients", action="store_true", help="only the --with-clients figures")
     args = ap.parse_args()
     repeat = 3 if args.quick else max(1, args.repeat)
+    if args.only_clients:
+        if not args.clients_bin:
+            ap.error("--only-clients needs --clients-bin DIR (or AIGATE_CLIENTS_BIN)")
+        return _report(_clients_rows(Path(args.clients_bin), 1), 1)
     rows: list[tuple[str, float, float, str]] = []
     with tempfile.TemporaryDirectory(prefix="aigate-bench-") as tmp, FakeGateway() as gw:
         root = Path(tmp)
@@ -263,6 +306,18 @@ def main() -> int:
         rows += bench_live_phase(repeat, env, gw, root)
         rows += bench_check(repeat, env, root)
         rows += bench_catalog(repeat)
+    if args.clients_bin:
+        rows += _clients_rows(Path(args.clients_bin), 1 if "--repeat" not in sys.argv else repeat)
+    return _report(rows, repeat)
+
+
+def _clients_rows(bindir: Path, repeat: int) -> list[tuple[str, float, float, str]]:
+    with tempfile.TemporaryDirectory(prefix="aigate-bench-") as tmp, FakeGateway() as gw:
+        root = Path(tmp)
+        return bench_with_clients(repeat, sandbox_env(root), gw, root, bindir)
+
+
+def _report(rows: list[tuple[str, float, float, str]], repeat: int) -> int:
     print(
         f"aigate-setup benchmark — {platform.python_implementation()} {platform.python_version()},"
         f" {os.cpu_count()} cores, {platform.machine()}, median of {repeat}"

@@ -227,10 +227,14 @@ def doctor_checks(
 
 
 def assert_doctor_flags(project: Path, bin_dir: Path, client: str, rule: str) -> None:
-    """`doctor --offline --client X` fails the check `<client>.rules.<rule>`."""
+    """`doctor --offline --client X` fails the check `<client>.rules.<rule>` (or, for a
+    problem of the AIGate URL, `<client>.base_url`, which names the rule: one URL, one check)."""
     result, checks = doctor_checks(project, bin_dir, TEST_KEY, "--client", client, "--offline")
     assert result.returncode == 1, result.describe()
     cid = f"{client}.rules.{rule}"
+    base = checks.get(f"{client}.base_url", {})
+    if cid not in checks and f"({rule} " in str(base.get("detail", "")):
+        cid = f"{client}.base_url"
     assert cid in checks, f"doctor has no {cid}: {sorted(checks)}"
     assert checks[cid]["status"] == "fail", checks[cid]
 

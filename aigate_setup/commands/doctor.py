@@ -7,9 +7,10 @@ probe and (with --with-clients) its own one-shot run. Slow parts run concurrentl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigate_setup.constants import CLIENTS
@@ -30,6 +31,8 @@ class DoctorResult:
     states: list[ClientState]  # the clients' effective settings, as read
     catalog: Catalog | None  # the live catalog (None offline or when it failed)
     base_url: str  # the gateway doctor checked
+    base_url_origin: str = "default"  # flag, env, state, configs or default
+    roots: Mapping[str, Path | None] = field(default_factory=dict)  # each client's project
 
     @property
     def failed(self) -> bool:
@@ -49,31 +52,55 @@ def run(opts: DoctorOptions) -> DoctorResult:
     from aigate_setup.doctor import check_timeout, parts
     from aigate_setup.doctor.clients import binary_check, probe_checks, read_states
     from aigate_setup.doctor.environment import env_checks
+    from aigate_setup.doctor.gateway_url import with_configured_base_url
+    from aigate_setup.doctor.project import roots as project_roots
     from aigate_setup.doctor.runs import start_runs
+    from aigate_setup.doctor.servers import server_checks
     from aigate_setup.gateway.diagnose import Bounded
 
     timeout = check_timeout()
     requested = bool(opts.clients)
+    names = opts.clients or CLIENTS
+    roots = project_roots(names, opts.project_dir)
+    states = [st for st in read_states(names, opts, roots) if requested or _present(st)]
+    opts = with_configured_base_url(opts, states)
     checks, proxy = env_checks(opts)
-    states = read_states(opts.clients or CLIENTS, opts)
     # Binaries (local, but may be slow): start now, collect later.
+    running = opts.with_clients and not opts.offline  # configured clients run themselves
     binaries = {
         st.name: Bounded(
-            partial(binary_check, st.name, st.configured, requested), check_timeout() + 2.0
+            partial(
+                binary_check, st.name, st.configured, requested, not (running and st.configured)
+            ),
+            check_timeout() + 2.0,
         )
         for st in states
     }
     diagnosis = _diagnose(opts, proxy, timeout)
     checks += _gateway_checks(states, opts, diagnosis)
-    runs = start_runs(states, opts)
-    skip = _skip_reason(opts, diagnosis)
+    skip = _skip_reason(opts, diagnosis, checks)
+    runs = start_runs(states, opts, skip)
     probes = probe_checks(states, opts, skip, max(timeout * 4, timeout))
     for st in states:
-        checks += _client(st, opts, requested, binaries[st.name], probes, runs.get(st.name))
+        task = runs.get(st.name)
+        checks += _client(st, opts, requested, binaries[st.name], probes, task, skip)
+    checks += server_checks(states, opts, checks)
     key = opts.common.key()
     checks = [parts.masked(c, key) for c in checks]
     catalog = diagnosis.catalog if diagnosis is not None else None
-    return DoctorResult(checks, states, catalog, opts.common.base_url)
+    common = opts.common
+    return DoctorResult(checks, states, catalog, common.base_url, common.base_url_origin, roots)
+
+
+def _present(st: ClientState) -> bool:
+    """The client has a config file or is installed: else doctor has nothing to say about it."""
+    import shutil
+
+    from aigate_setup.clients import get
+
+    return bool(st.configured or st.referenced or st.files) or bool(
+        shutil.which(get(st.name).BINARY)
+    )
 
 
 def _diagnose(opts: DoctorOptions, proxy: ProxyInfo | None, timeout: float) -> Diagnosis | None:
@@ -101,14 +128,19 @@ def _gateway_checks(
     return [*diagnosis.checks, *models_known_checks(states, opts, diagnosis.catalog)]
 
 
-def _skip_reason(opts: DoctorOptions, diagnosis: Diagnosis | None) -> str | None:
-    """Why the live probes are pointless, or None when they can run."""
+def _skip_reason(
+    opts: DoctorOptions, diagnosis: Diagnosis | None, checks: Sequence[Check]
+) -> str | None:
+    """Why the live probes and client runs are pointless, or None when they can run."""
     from aigate_setup.gateway.diagnose import OFFLINE
 
     if opts.offline or diagnosis is None:
         return OFFLINE
     if not opts.common.key():
         return f"no key in {opts.common.key_env} (see env.key)"
+    bad = next((c.id for c in checks if c.id.startswith("env.key") and c.status == "fail"), None)
+    if bad is not None:
+        return f"the key cannot be used as it is (see {bad})"
     if not diagnosis.reachable:
         return "the gateway is not reachable (see the gateway checks)"
     if diagnosis.key_rejected:
@@ -123,6 +155,7 @@ def _client(
     binary: Bounded[Check],
     probes: Sequence[Check],
     run: Bounded[Check] | None,
+    skip: str | None,
 ) -> list[Check]:
     """One client's checks in report order."""
     from aigate_setup.clients import get
@@ -137,9 +170,17 @@ def _client(
         title, detail = f"{module.BINARY} installed", f"cannot check: {exc}"
         out.append(Check(f"{st.name}.binary", "warn", title, detail, module.INSTALL_HINT, st.name))
     per = client_checks(st, opts, requested)
-    out += per
     if st.files and (st.configured or requested or any(c.status != "skip" for c in per)):
-        out += rule_checks(st, opts)
+        base_id = f"{st.name}.base_url"
+        base_failed = any(c.id == base_id and c.status == "fail" for c in per)
+        rules = rule_checks(st, opts, base_failed)
+        if rules.on_base_url:  # one URL, one problem: the rule's words go to <client>.base_url
+            extra = "; ".join(rules.on_base_url)
+            per = [
+                replace(c, detail=f"{c.detail} ({extra})") if c.id == base_id else c for c in per
+            ]
+        per += rules.checks
+    out += per
     out += [p for p in probes if p.client == st.name]
-    out += run_result(st, opts, run)
+    out += run_result(st, opts, run, skip)
     return out

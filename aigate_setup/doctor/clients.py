@@ -4,9 +4,11 @@ the configured models against the live catalog, and the live "Say OK." probes.""
 
 from __future__ import annotations
 
+import re
 import shutil
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -23,9 +25,15 @@ if TYPE_CHECKING:
     from aigate_setup.gateway import Probe, SmokeResult
     from aigate_setup.options import DoctorOptions
     from aigate_setup.rules import FileKind, Rule, RuleContext
+    from aigate_setup.rules.registry import UrlRef
 
 # Rule findings already reported by a sharper doctor check (so they are not shown twice).
-COVERED_RULES = {"AIG001": "<client>.config", "AIG041": "claude.slots"}
+# AIG015 (another host than the gateway): <client>.base_url compares the AIGate entry's URL with
+# the gateway doctor checks; every other provider may point wherever the user wants.
+COVERED_RULES = {"AIG001": "<client>.config", "AIG041": "claude.slots", "AIG015": "base_url"}
+# A label of the AIGate provider's URL: `[model_providers.aigate] base_url`,
+# `provider.aigate.options.baseURL`.
+_AIGATE_LABEL = re.compile(r"(?:^|[.\[])aigate(?:[.\]]|$)")
 # The rules that need the live catalog (gateway.models_known).
 CATALOG_RULES = ("AIG050", "AIG051")
 
@@ -39,11 +47,15 @@ def _loc(path: str, line: int | None = None, column: int | None = None) -> str:
     return loc
 
 
-def read_states(names: Sequence[str], opts: DoctorOptions) -> list[ClientState]:
-    """Every client's effective settings, read by its own module."""
+def read_states(
+    names: Sequence[str], opts: DoctorOptions, roots: Mapping[str, Path | None] | None = None
+) -> list[ClientState]:
+    """Every client's effective settings, read by its own module from its project directory
+    (`doctor.project`; the directory doctor runs in when there is none)."""
     from aigate_setup.clients import get
 
-    return [get(name).read_state(opts.project_dir) for name in names]
+    roots = roots or {}
+    return [get(name).read_state(roots.get(name) or opts.project_dir) for name in names]
 
 
 def config_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
@@ -78,8 +90,9 @@ def client_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list
     return out
 
 
-def binary_check(client: str, configured: bool, requested: bool) -> Check:
-    """<client>.binary: on PATH, and `--version` answers."""
+def binary_check(client: str, configured: bool, requested: bool, version: bool = True) -> Check:
+    """<client>.binary: on PATH, and `--version` answers (not asked when `version` is False:
+    the client's own run proves more, and a second heavy start would only slow it down)."""
     from aigate_setup.clients import get
     from aigate_setup.doctor import check_timeout
     from aigate_setup.doctor.runs import run_command
@@ -92,6 +105,9 @@ def binary_check(client: str, configured: bool, requested: bool) -> Check:
         status: CheckStatus = "warn" if (configured or requested) else "skip"
         return Check(f"{client}.binary", status, title, f"{name} is not on PATH", install, client)
     shown = paths.display(found)
+    if not version:
+        detail = f"{shown} (its version: see the one-shot run)"
+        return Check(f"{client}.binary", "pass", title, detail, "", client)
     try:
         code, out, err = run_command([found, "--version"], timeout=check_timeout())
     except OSError as exc:
@@ -104,8 +120,8 @@ def binary_check(client: str, configured: bool, requested: bool) -> Check:
         detail = f"{shown}: `{name} --version` exited with {code}"
         return Check(f"{client}.binary", "warn", title, detail, install, client)
     text = (out.strip() or err.strip()).splitlines()
-    version = one_line(text[0], 80) if text else "version unknown"
-    return Check(f"{client}.binary", "pass", title, f"{shown} ({version})", "", client)
+    said = one_line(text[0], 80) if text else "version unknown"
+    return Check(f"{client}.binary", "pass", title, f"{shown} ({said})", "", client)
 
 
 def _readable(files: Sequence[ConfigFile]) -> list[tuple[ConfigFile, str, FileKind]]:
@@ -136,22 +152,67 @@ def _finding_check(cid: str, finding: Finding, rules: dict[str, Rule], client: s
     return Check(cid, status, title, detail, finding.hint, client)
 
 
-def rule_checks(st: ClientState, opts: DoctorOptions) -> list[Check]:
-    """Every finding of the shared rules (as `check` reports them) as a check of its own."""
-    from aigate_setup.rules import RULES, validate_text
+def _url_refs(f: ConfigFile, text: str, kind: FileKind, ctx: RuleContext) -> list[UrlRef]:
+    from aigate_setup.rules.engine import readers
+    from aigate_setup.rules.source import Source
 
+    return Source(str(f.path), text.lstrip("\ufeff"), kind, ctx, readers()[kind]).urls
+
+
+def _is_aigate(ref: UrlRef, ctx: RuleContext) -> bool:
+    """The URL belongs to AIGate: the aigate provider's, one on the gateway's host, or Claude
+    Code's one gateway URL (root style)."""
+    from aigate_setup.rules.urls import is_aigate_url
+
+    return (
+        ref.style == "root"
+        or bool(_AIGATE_LABEL.search(ref.label))
+        or is_aigate_url(ref.value, ctx)
+    )
+
+
+def _is_base_url(st: ClientState, f: ConfigFile, ref: UrlRef) -> bool:
+    """`ref` is the URL that <client>.base_url judged."""
+    base = st.base_url
+    return base is not None and base.origin.path == f.path and ref.value == base.value
+
+
+@dataclass
+class RuleChecks:
+    checks: list[Check]
+    # URL findings about the URL that <client>.base_url already failed (shown there, once).
+    on_base_url: list[str]
+
+
+def rule_checks(st: ClientState, opts: DoctorOptions, base_failed: bool = False) -> RuleChecks:
+    """Every finding of the shared rules (as `check` reports them) as a check of its own; the
+    URL rules judge only AIGate's URLs (a second provider is the user's business)."""
+    from aigate_setup.rules import RULES, validate_text
+    from aigate_setup.rules.urls import RULES as URL_RULES
+
+    url_rules = {r.id for r in URL_RULES}
     ctx = _context(opts, None)
     c = st.name
-    out: list[Check] = []
+    out = RuleChecks([], [])
     files = _readable(st.files)
     for f, text, kind in files:
+        refs = {(r.line, r.column): r for r in _url_refs(f, text, kind, ctx)}
         for finding in validate_text(f.path, text, kind, ctx):
-            if finding.rule not in COVERED_RULES:
-                out.append(_finding_check(f"{c}.rules.{finding.rule}", finding, RULES, c))
-    if files and not out:
+            if finding.rule in COVERED_RULES:
+                continue
+            ref = refs.get((finding.line, finding.column))
+            if finding.rule in url_rules and ref is not None:
+                if not _is_aigate(ref, ctx):
+                    continue
+                if base_failed and _is_base_url(st, f, ref):
+                    rule = RULES.get(finding.rule)
+                    out.on_base_url.append(f"{finding.rule} {rule.title if rule else ''}".strip())
+                    continue
+            out.checks.append(_finding_check(f"{c}.rules.{finding.rule}", finding, RULES, c))
+    if files and not out.checks and not out.on_base_url:
         detail = f"no findings in {len(files)} file{'s' if len(files) != 1 else ''}"
         title = "Static rules (same as `aigate-setup check`)"
-        out.append(Check(f"{c}.rules", "pass", title, detail, "", c))
+        out.checks.append(Check(f"{c}.rules", "pass", title, detail, "", c))
     return out
 
 

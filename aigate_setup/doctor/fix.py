@@ -4,7 +4,6 @@ with `aigate-setup restore`. Then the files are checked again (no second round o
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -43,11 +42,38 @@ def fixable(st: ClientState, checks: Sequence[Check]) -> bool:
     return False
 
 
+def _base_url(st: ClientState, opts: DoctorOptions) -> str:
+    """The gateway to write: the client's own URL (its /v1 base) unless the user named one
+    with --base-url or AIGATE_BASE_URL in this run; the doctor's gateway when it has none."""
+    from aigate_setup.doctor.fixguard import EXPLICIT
+    from aigate_setup.errors import UsageError
+    from aigate_setup.options import gateway_root, normalize_base_url
+
+    if opts.common.base_url_origin in EXPLICIT or st.base_url is None:
+        return opts.common.base_url
+    try:
+        url = normalize_base_url(st.base_url.value)
+    except UsageError:
+        return opts.common.base_url
+    return url if url.endswith("/v1") else gateway_root(url) + "/v1"
+
+
+def _scope(st: ClientState, root: Path | None) -> Literal["user", "project"]:
+    """Project scope when the client's script lives in its project (never in $HOME)."""
+    if root is None or st.script is None:
+        return "user"
+    return "project" if root in st.script.path.parents else "user"
+
+
 def selection_for(
-    st: ClientState, states: Sequence[ClientState], opts: DoctorOptions, cat: Catalog | None
+    st: ClientState,
+    states: Sequence[ClientState],
+    opts: DoctorOptions,
+    cat: Catalog | None,
+    root: Path | None = None,
 ) -> Selection | None:
     """The Selection that `init` would need to write this client's owned parts again, built
-    from what the files already say (models, default, scope)."""
+    from what the files already say (models, default, scope, base URL)."""
     from aigate_setup import catalog as catalog_mod
     from aigate_setup import plan
 
@@ -61,17 +87,14 @@ def selection_for(
         sonnet=slots.get("ANTHROPIC_DEFAULT_SONNET_MODEL") or best.get("sonnet") or model,
         haiku=slots.get("ANTHROPIC_DEFAULT_HAIKU_MODEL") or best.get("haiku") or model,
     )
-    scope: Literal["user", "project"] = "user"
-    if st.script is not None and str(st.script.path).startswith(str(opts.project_dir) + os.sep):
-        scope = "project"
     return plan.Selection(
         clients=(st.name,),
         model=model,
         claude=claude,
         extra_models=tuple(m for m in st.models if m != model),
-        scope=scope,
-        project_dir=opts.project_dir,
-        base_url=opts.common.base_url,
+        scope=_scope(st, root),
+        project_dir=root or opts.project_dir,
+        base_url=_base_url(st, opts),
         key_env=opts.common.key_env,
         make_default=st.aigate_default or st.referenced or not st.configured,
         key_file=Path(st.key.file) if st.key.file else None,
@@ -83,11 +106,12 @@ def _changes(
 ) -> list[FileChange]:
     """What init would write for each client to repair, without the files that stay as they are."""
     from aigate_setup import plan
+    from aigate_setup.doctor.fixguard import safe_changes
     from aigate_setup.errors import AigateError
 
     changes: list[FileChange] = []
     for st in todo:
-        sel = selection_for(st, result.states, opts, result.catalog)
+        sel = selection_for(st, result.states, opts, result.catalog, result.roots.get(st.name))
         if sel is None:
             say(
                 f"--fix: {st.name}: no model is configured; run `aigate-setup init --client "
@@ -98,7 +122,8 @@ def _changes(
             changes += plan.build_changes(sel, result.catalog)
         except AigateError as exc:
             say(f"--fix: {st.name}: {exc}" + (f" (hint: {exc.hint})" if exc.hint else ""))
-    return [ch for ch in changes if ch.status != "unchanged"]
+    changed = [ch for ch in changes if ch.status != "unchanged"]
+    return safe_changes(changed, opts.common.base_url_origin, say)
 
 
 def _confirmed(opts: DoctorOptions, stream: TextIO, say: Say) -> bool:
@@ -129,6 +154,9 @@ def run_fix(opts: DoctorOptions, result: DoctorResult, stream: TextIO) -> int:
     def say(text: str) -> None:
         print(text, file=stream)
 
+    # The gateway doctor checked (it may come from the state file or the clients' configs).
+    common = replace(opts.common, base_url=result.base_url, base_url_origin=result.base_url_origin)
+    opts = replace(opts, common=common)
     unchanged = result.exit_code
     todo = [st for st in result.states if fixable(st, result.checks)]
     if not todo:

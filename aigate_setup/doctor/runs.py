@@ -6,11 +6,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from aigate_setup import settings
 from aigate_setup.findings import Check
 from aigate_setup.gateway.diagnose import OFFLINE, Bounded
-from aigate_setup.sanitize import one_line
+from aigate_setup.sanitize import clean, one_line
 from aigate_setup.secrets import scrub
 from aigate_setup.settings import CLIENT_TIMEOUT_ENV
 
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
     from aigate_setup.options import DoctorOptions
 
 PROMPT = "Say OK."
-# Load a client's shell script first, the way a user does, so the run tests the script too.
-_LOAD_SCRIPT = '. "$1" && shift && exec "$@"'
+_UNSET = re.compile(r"^\s*unset\s+([A-Za-z_][A-Za-z0-9_ ]*)", re.MULTILINE)
+_PS_UNSET = re.compile(r"Remove-Item\s+(?:-Path\s+)?Env:([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
 
 def run_command(
@@ -60,15 +61,91 @@ def run_command(
 
 def _argv(st: ClientState, binary: str, one_shot: tuple[str, ...]) -> list[str]:
     args = [a.replace("{model}", st.model or "").replace("{prompt}", PROMPT) for a in one_shot]
-    sh = shutil.which("sh")
-    script = st.script
-    if script is not None and script.kind.endswith("-sh") and sh is not None:
-        return [sh, "-c", _LOAD_SCRIPT, "sh", str(script.path), binary, *args]
     return [binary, *args]
 
 
+def _word(arg: str) -> str:
+    return '"Say OK."' if arg == PROMPT else shlex.quote(arg)
+
+
+def _script_word(path: Path) -> str:
+    """The script's path as a shell word: `~/...` when that needs no quoting."""
+    from aigate_setup import paths
+
+    shown = paths.display(path)
+    plain = shown[2:] if shown.startswith("~/") else shown
+    return shown if shlex.quote(plain) == plain else shlex.quote(str(path))
+
+
+def command_line(st: ClientState, name: str, one_shot: tuple[str, ...]) -> str:
+    """The exact command a user types to do what the run did (loading the script first)."""
+    args = [a.replace("{model}", st.model or "").replace("{prompt}", PROMPT) for a in one_shot]
+    line = " ".join([name, *(_word(a) for a in args)])
+    if st.script is not None and st.configured:
+        line = f"source {_script_word(st.script.path)} && {line}"
+    return line
+
+
+def _key(st: ClientState, opts: DoctorOptions) -> str | None:
+    """The key the script would take: the key variable, else the kept key file."""
+    key = opts.common.key()
+    if key is None and st.key.var:
+        key = os.environ.get(st.key.var, "").strip() or None
+    if key is None and st.key.file:
+        try:
+            key = Path(os.path.expanduser(st.key.file)).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+    return key or None
+
+
+def script_env(st: ClientState, opts: DoctorOptions) -> dict[str, str]:
+    """What loading the client's script would change in the environment, read from the
+    managed block's values (parsed, never executed: the file may hold anything else, and a
+    project's copy is not ours to run). Empty values mean "unset"."""
+    from aigate_setup.merge.block import extract_block
+    from aigate_setup.rules.scripts import script_assignments
+
+    script = st.script
+    if script is None or not st.configured or script.text is None:
+        return {}
+    block = extract_block(script.text)
+    if block is None:
+        return {}
+    ps1 = script.kind.endswith("ps1")
+    key = _key(st, opts) or ""
+    key_names = {n for n in (st.key.var, opts.common.key_env, "_aigate_key", "aigateKey") if n}
+    env: dict[str, str] = {}
+    for a in script_assignments(block, ps1):
+        refers = any(n in a.value for n in key_names)
+        if a.name.startswith("_"):  # a variable of the script itself, not exported
+            if refers:
+                key_names.add(a.name)
+            continue
+        if a.literal:
+            env[a.name] = a.value
+        elif refers:
+            env[a.name] = key
+    for m in (_PS_UNSET if ps1 else _UNSET).finditer(block):
+        for name in m.group(1).split():
+            env.setdefault(name, "")
+    return env
+
+
+def _environment(st: ClientState, opts: DoctorOptions, extra: Mapping[str, str]) -> dict[str, str]:
+    # OpenCode and Kilo take their project directory from $PWD, not from the process cwd.
+    env = {**os.environ, "PWD": str(opts.project_dir), **extra}
+    for name, value in script_env(st, opts).items():
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
+    return env
+
+
 def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Check:
-    """<client>.run: the client's own one-shot "Say OK." (docs/clients/*.md)."""
+    """<client>.run: the client's own one-shot "Say OK." (docs/clients/*.md), with the
+    environment its script would set (read from the managed block, never sourced)."""
     from aigate_setup.clients import get
 
     module = get(st.name)
@@ -79,10 +156,10 @@ def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Ch
         return Check(f"{c}.run", "skip", title, f"{name} is not installed", module.INSTALL_HINT, c)
     if any("{model}" in a for a in module.ONE_SHOT) and not st.model:
         return Check(f"{c}.run", "skip", title, "no AIGate model configured", "", c)
-    # OpenCode and Kilo take their project directory from $PWD, not from the process cwd.
-    env = {**os.environ, "PWD": str(opts.project_dir), **module.ONE_SHOT_ENV}
+    env = _environment(st, opts, module.ONE_SHOT_ENV)
     argv = _argv(st, binary, module.ONE_SHOT)
-    key = (opts.common.key() or "").strip() or None
+    typed = command_line(st, name, module.ONE_SHOT)
+    key = _key(st, opts)
     started = time.monotonic()
     try:
         code, out, err = run_command(argv, timeout=timeout, env=env, cwd=opts.project_dir)
@@ -90,35 +167,30 @@ def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Ch
         detail = f"cannot run {name}: {exc.strerror or exc}"
         return Check(f"{c}.run", "fail", title, detail, module.INSTALL_HINT, c)
     ms = int((time.monotonic() - started) * 1000)
-    shown = " ".join(argv[argv.index(binary) :]).replace(binary, name, 1)
     if code is None:
         return Check(
             f"{c}.run",
             "fail",
             title,
-            f"`{one_line(shown, 80)}` did not finish within {timeout:g}s",
-            f"run it yourself to see where it hangs (set {CLIENT_TIMEOUT_ENV}=SECONDS "
-            "to wait longer)",
+            f"did not finish within {timeout:g}s",
+            f"run it yourself to see where it hangs: {typed} (or set {CLIENT_TIMEOUT_ENV}="
+            "SECONDS to wait longer)",
             c,
         )
-    if code == 0 and re.search(r"\bok\b", out, re.IGNORECASE):
+    if code == 0 and re.search(r"\bok\b", clean(out), re.IGNORECASE):
         reply = one_line(scrub(out, key), 120)
         return Check(f"{c}.run", "pass", title, f'answered "{reply}" in {ms} ms', "", c)
-    last = [ln for ln in (err or out).splitlines() if ln.strip()]
+    last = [ln for ln in clean(err or out).splitlines() if ln.strip()]
     why = one_line(scrub(last[-1], key), 160) if last else "no output"
-    return Check(
-        f"{c}.run",
-        "fail",
-        title,
-        f"`{one_line(shown, 60)}` exited {code}: {why}",
-        f"run `{one_line(shown, 80)}` yourself; `aigate-setup doctor` above names config problems",
-        c,
-    )
+    return Check(f"{c}.run", "fail", title, f"exited {code}: {why}", f"run it yourself: {typed}", c)
 
 
-def start_runs(states: Sequence[ClientState], opts: DoctorOptions) -> dict[str, Bounded[Check]]:
-    """Start every configured client's run at once (they take seconds each)."""
-    if not opts.with_clients or opts.offline:
+def start_runs(
+    states: Sequence[ClientState], opts: DoctorOptions, skip: str | None
+) -> dict[str, Bounded[Check]]:
+    """Start every configured client's run at once, each in its own thread with its own
+    timeout (they take seconds each); none when the key or the gateway already failed."""
+    if not opts.with_clients or opts.offline or skip:
         return {}
     timeout = settings.client_timeout()
     return {
@@ -128,17 +200,23 @@ def start_runs(states: Sequence[ClientState], opts: DoctorOptions) -> dict[str, 
     }
 
 
-def run_result(st: ClientState, opts: DoctorOptions, task: Bounded[Check] | None) -> list[Check]:
+def run_result(
+    st: ClientState, opts: DoctorOptions, task: Bounded[Check] | None, skip: str | None
+) -> list[Check]:
     """<client>.run of a configured client (nothing without --with-clients)."""
     from aigate_setup.clients import get
 
     if not opts.with_clients or not st.configured:
         return []
-    title = f"{get(st.name).BINARY} one-shot run"
+    module = get(st.name)
+    title = f"{module.BINARY} one-shot run"
     if opts.offline or task is None:
-        return [Check(f"{st.name}.run", "skip", title, OFFLINE, "", st.name)]
+        why = OFFLINE if opts.offline or not skip else f"not run: {skip}"
+        hint = "" if opts.offline else command_line(st, module.BINARY, module.ONE_SHOT)
+        return [Check(f"{st.name}.run", "skip", title, why, hint, st.name)]
     try:
         return [task.result()]
     except Exception as exc:
-        detail, hint = f"did not finish: {exc}", "run the client yourself"
+        detail = f"did not finish: {exc}"
+        hint = f"run it yourself: {command_line(st, module.BINARY, module.ONE_SHOT)}"
         return [Check(f"{st.name}.run", "fail", title, detail, hint, st.name)]

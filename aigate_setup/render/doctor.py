@@ -24,6 +24,15 @@ def announce(opts: DoctorOptions) -> None:
         )
 
 
+# How the text report says where the gateway URL came from (nothing for --base-url).
+_ORIGINS = {
+    "env": ", from AIGATE_BASE_URL",
+    "state": ", from the last init",
+    "configs": ", from the clients' configs",
+    "default": ", the default",
+}
+
+
 def _section(chk: Check) -> str:
     if chk.client:
         return chk.client
@@ -34,12 +43,40 @@ def _section_names(result: DoctorResult) -> dict[str, str]:
     from aigate_setup.clients import CLIENT_MODULES
     from aigate_setup.secrets import mask_url
 
-    names = {"env": "Environment", "gateway": f"Gateway ({mask_url(result.base_url)})"}
+    where = _ORIGINS.get(result.base_url_origin, "")
+    gateway = f"Gateway ({mask_url(result.base_url)}{where})"
+    names = {"env": "Environment", "gateway": gateway}
     names.update({name: module.TITLE for name, module in CLIENT_MODULES.items()})
     return names
 
 
-def render_text(result: DoctorResult, stream: TextIO | None = None) -> str:
+def _check_lines(chk: Check, stream: TextIO) -> list[str]:
+    symbol = report.status_symbol(chk.status, stream)
+    detail = f": {chk.detail}" if chk.detail else ""
+    out = [f"  {symbol} {chk.title}{detail}  " + report.paint(f"[{chk.id}]", "dim", stream)]
+    if chk.hint and chk.status in ("warn", "fail"):
+        out.append("      " + report.paint("hint:", "cyan", stream) + f" {chk.hint}")
+    return out
+
+
+def _collapsed(name: str, checks: Sequence[Check], stream: TextIO) -> list[str]:
+    """A section in one line when all is well: its name and how many checks passed or were
+    skipped; then only the checks that warn or fail."""
+    passed = sum(1 for c in checks if c.status == "pass")
+    skipped = sum(1 for c in checks if c.status == "skip")
+    counts = [f"{passed} passed"] if passed else []
+    counts += [f"{skipped} skipped"] if skipped else []
+    symbol = report.status_symbol("pass" if passed else "skip", stream)
+    head = report.paint(name, "bold", stream)
+    lines = [f"{head}  {symbol} " + ", ".join(counts) if counts else head]
+    for chk in checks:
+        if chk.status in ("warn", "fail"):
+            lines += _check_lines(chk, stream)
+    return lines
+
+
+def render_text(result: DoctorResult, stream: TextIO | None = None, verbose: bool = False) -> str:
+    """Every check with -v; by default one line per section plus what warns or fails."""
     stream = stream or sys.stdout
     order: list[str] = []
     groups: dict[str, list[Check]] = {}
@@ -52,17 +89,17 @@ def render_text(result: DoctorResult, stream: TextIO | None = None) -> str:
     names = _section_names(result)
     lines: list[str] = []
     for sec in order:
-        lines.append(report.paint(names.get(sec, sec), "bold", stream))
+        name = names.get(sec, sec)
+        if not verbose:
+            lines += _collapsed(name, groups[sec], stream)
+            continue
+        lines.append(report.paint(name, "bold", stream))
         for chk in groups[sec]:
-            symbol = report.status_symbol(chk.status, stream)
-            detail = f": {chk.detail}" if chk.detail else ""
-            lines.append(
-                f"  {symbol} {chk.title}{detail}  " + report.paint(f"[{chk.id}]", "dim", stream)
-            )
-            if chk.hint and chk.status in ("warn", "fail"):
-                lines.append("      " + report.paint("hint:", "cyan", stream) + f" {chk.hint}")
+            lines += _check_lines(chk, stream)
         lines.append("")
-    lines.append(summary_line(result.checks))
+    if not verbose:
+        lines.append("")
+    lines.append(summary_line(result.checks) + ("" if verbose else " (-v shows every check)"))
     return "\n".join(lines) + "\n"
 
 
@@ -79,15 +116,19 @@ def summary_line(checks: Sequence[Check]) -> str:
 
 
 def json_document(result: DoctorResult) -> dict[str, Any]:
-    return report.envelope("doctor", result.status, checks=[c.to_json() for c in result.checks])
+    from aigate_setup.secrets import mask_url
+
+    gateway = {"base_url": mask_url(result.base_url), "origin": result.base_url_origin}
+    checks = [c.to_json() for c in result.checks]
+    return report.envelope("doctor", result.status, gateway=gateway, checks=checks)
 
 
-def emit(result: DoctorResult, fmt: str) -> None:
-    """The report on stdout, as text or as the one JSON document."""
+def emit(result: DoctorResult, fmt: str, verbose: bool = False) -> None:
+    """The report on stdout, as text or as the one JSON document (always every check)."""
     if fmt == "json":
         report.print_json(json_document(result))
         return
-    sys.stdout.write(render_text(result, sys.stdout))
+    sys.stdout.write(render_text(result, sys.stdout, verbose))
     sys.stdout.flush()
 
 

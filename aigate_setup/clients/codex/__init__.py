@@ -29,6 +29,7 @@ from aigate_setup.clients.codex.rules import (
     undefined_provider,
     wire_api,
 )
+from aigate_setup.clients.codex.server import background_server
 from aigate_setup.clients.codex.state import (
     ONE_SHOT,
     ONE_SHOT_ENV,
@@ -78,6 +79,7 @@ __all__ = [
     "TEMPLATE",
     "TITLE",
     "WIRE_API",
+    "background_server",
     "bearer_token",
     "catalog_path",
     "config_paths",
