@@ -204,3 +204,10 @@ class RestoreOptions:
     run_id: str | None = None
     list_runs: bool = False
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class StatusOptions:
+    common: Common
+    clients: tuple[str, ...] = ()
+    project_dir: Path = field(default_factory=Path.cwd)

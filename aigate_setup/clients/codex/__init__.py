@@ -8,6 +8,7 @@ Never written: `profile` / `[profiles.*]` (errors since Codex 0.134), a reserved
 
 from __future__ import annotations
 
+from aigate_setup.clients.codex.resolve import resolve
 from aigate_setup.clients.codex.rules import (
     BUILTIN_PROVIDER_IDS,
     READERS,
@@ -86,6 +87,7 @@ __all__ = [
     "read_state",
     "render",
     "reserved_provider",
+    "resolve",
     "target_paths",
     "targets",
     "toml_str",
