@@ -9,7 +9,9 @@ will really use (`read_state` -> `ClientState`) and its own doctor checks.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, get_args
@@ -175,6 +177,21 @@ class ClientState:
 
 
 T = TypeVar("T")
+# Files as a planned run would leave them (normalised absolute path -> bytes): `init` resolves
+# against its plan, before anything is written, to warn about layers that will override it.
+_PLANNED: ContextVar[Mapping[str, bytes] | None] = ContextVar("planned", default=None)
+
+
+@contextmanager
+def planned(files: Mapping[Path, bytes]) -> Iterator[None]:
+    """Inside this block, `read_layers` sees `files` with these bytes."""
+    token = _PLANNED.set({os.path.normcase(os.path.abspath(p)): b for p, b in files.items()})
+    try:
+        yield
+    finally:
+        _PLANNED.reset(token)
+
+
 _PARSE_HINT = "fix the syntax there (or `aigate-setup restore` to undo the last aigate-setup run)"
 
 
@@ -191,7 +208,8 @@ def read_layers(entries: Sequence[tuple[Path, str]]) -> list[ConfigFile]:
             continue
         seen.add(real)
         try:
-            raw = fsio.read_bytes(path)
+            plan = _PLANNED.get()
+            raw = plan[real] if plan is not None and real in plan else fsio.read_bytes(path)
         except ConfigError as exc:
             found.append(ConfigFile(path, kind, error=exc))
             continue

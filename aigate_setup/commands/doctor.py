@@ -138,6 +138,9 @@ def _client(
         out.append(Check(f"{st.name}.binary", "warn", title, detail, module.INSTALL_HINT, st.name))
     per = client_checks(st, opts, requested)
     out += per
+    from aigate_setup.doctor.effective import effective_check
+
+    out += effective_check(st.name, opts)
     if st.files and (st.configured or requested or any(c.status != "skip" for c in per)):
         out += rule_checks(st, opts)
     out += [p for p in probes if p.client == st.name]

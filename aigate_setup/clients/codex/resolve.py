@@ -162,9 +162,9 @@ def _overrides(
             out.append(Override("model", v.origin, v.value, effect, fix, blocking))
     review = Value()
     chain: list[_Toml | None] = [user, *project]
-    for layer in chain:
-        if layer is not None and layer.value("review_model").value is not None:
-            review = layer.value("review_model")
+    for item in chain:
+        if item is not None and item.value("review_model").value is not None:
+            review = item.value("review_model")
     if review.value is not None and ours and not layers.gateway_model(review.value):
         fix = f'set review_model = "{model.value}" there' if model.value else "remove it"
         effect = (
