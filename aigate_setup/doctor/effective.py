@@ -8,7 +8,7 @@ import os
 from typing import TYPE_CHECKING
 
 from aigate_setup.constants import DEFAULT_BASE_URL
-from aigate_setup.findings import Check
+from aigate_setup.findings import Check, CheckStatus
 
 if TYPE_CHECKING:
     from aigate_setup.options import DoctorOptions
@@ -40,7 +40,7 @@ def effective_check(client: str, opts: DoctorOptions) -> list[Check]:
     hint = blocking[0].fix if blocking else f"aigate-setup status --client {client}"
     # Nothing points anywhere else (e.g. the Claude Code script is not loaded in this shell):
     # a warning, as before; a layer that sends the client elsewhere is a failure.
-    status = "fail" if blocking or not res.base_url.origin.is_default else "warn"
+    status: CheckStatus = "fail" if blocking or not res.base_url.origin.is_default else "warn"
     detail = one_line(res.why, 300)
     if len(blocking) > 1:
         detail += f" (+{len(blocking) - 1} more: aigate-setup status --client {client})"
