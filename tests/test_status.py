@@ -25,6 +25,7 @@ def home() -> Path:
 def project() -> Path:
     p = Path.cwd()
     (p / ".git").mkdir(exist_ok=True)
+    (p / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     return p
 
 

@@ -58,10 +58,12 @@ def gateway_model(model_id: str | None) -> bool:
 
 
 def project_root(start: Path) -> Path | None:
-    """The nearest directory from `start` upwards holding `.git` (a directory, or the file of
-    a git worktree), or None outside a repository."""
+    """The nearest directory from `start` upwards that is a git work tree (`.git/HEAD`, or a
+    `.git` file as in a linked worktree), or None outside a repository. The clients ask git
+    itself: an empty `.git` directory is not a repository to Codex."""
     for d in [start, *start.parents]:
-        if os.path.lexists(d / ".git"):
+        dot = d / ".git"
+        if dot.is_file() or (dot / "HEAD").is_file():
             return d
     return None
 

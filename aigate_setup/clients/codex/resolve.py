@@ -5,9 +5,9 @@ Layers, later wins (Codex 0.169; docs/status.md says how each was checked):
    provider is chosen (`model_provider`, `[model_providers.<id>]`);
 2. project configs `.codex/config.toml` in each directory from the project root (the git root;
    the start directory outside a repository) down to the start directory, read only when the
-   project is trusted (`[projects."<dir>"] trust_level = "trusted"` in the user config, for the
-   start directory or its git root). They can change `model` and `review_model`, not the
-   provider.
+   project root is trusted (`[projects."<root>"] trust_level = "trusted"` in the user config;
+   trusting only a subdirectory of a repository is not enough). They can change `model` and
+   `review_model`, not the provider.
 The built-in `openai` provider takes its URL from OPENAI_BASE_URL when set.
 """
 
@@ -67,15 +67,12 @@ def user_config(env: Mapping[str, str]) -> Path:
     return (Path(home) if home else paths.home() / ".codex") / "config.toml"
 
 
-def _trusted(user: _Toml | None, project_dir: Path, root: Path | None) -> bool:
+def _trusted(user: _Toml | None, root: Path) -> bool:
+    """Codex trusts the project root (the git root, else the start directory): trusting only
+    a subdirectory of a repository does not load the root's `.codex/config.toml`."""
     projects = user.data.get("projects") if user is not None else None
-    if not isinstance(projects, dict):
-        return False
-    for d in (project_dir, root):
-        entry = projects.get(str(d)) if d is not None else None
-        if isinstance(entry, dict) and entry.get("trust_level") == "trusted":
-            return True
-    return False
+    entry = projects.get(str(root)) if isinstance(projects, dict) else None
+    return isinstance(entry, dict) and entry.get("trust_level") == "trusted"
 
 
 def project_configs(
@@ -90,7 +87,7 @@ def project_configs(
         for d in dirs
         if (d / ".codex" / "config.toml").is_file() and d / ".codex" / "config.toml" != own
     ]
-    return (found, []) if _trusted(user, project_dir, root) else ([], found)
+    return (found, []) if _trusted(user, root or project_dir) else ([], found)
 
 
 def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = None) -> Resolution:
