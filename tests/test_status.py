@@ -251,7 +251,12 @@ def test_init_offers_the_agent_fix_interactively(
     assert path is not None
     found = init_warnings.overrides(("kilo",), project(), fake_gateway.base_url, [])
     asked: list[str] = []
-    changes = init_warnings.offer_fixes(found, [], lambda q: asked.append(q) or True)
+
+    def yes(question: str) -> bool:
+        asked.append(question)
+        return True
+
+    changes = init_warnings.offer_fixes(found, [], yes)
     assert asked == [f"Set agent.code.model to 'aigate/openai/gpt-5.5' in {path}:3?"]
     (ch,) = changes
     assert isinstance(ch, FileChange) and ch.path == path
