@@ -63,7 +63,7 @@ def project_root(start: Path) -> Path | None:
     itself: an empty `.git` directory is not a repository to Codex."""
     for d in [start, *start.parents]:
         dot = d / ".git"
-        if dot.is_file() or (dot / "HEAD").is_file():
+        if os.path.isfile(dot) or os.path.isfile(dot / "HEAD"):
             return d
     return None
 
@@ -110,3 +110,10 @@ def masked(value: str) -> str:
     if not v or v.startswith(("{env:", "{file:", "$")):
         return v
     return mask_key(v)
+
+
+def shown_url(url: str | None) -> str:
+    """A URL as shown: any user:password or secret-looking query value masked."""
+    from aigate_setup.secrets import mask_url
+
+    return mask_url(url) if url else ""

@@ -277,7 +277,7 @@ def _judge(
     elif res.blocking:
         why = res.blocking[0].sentence(family.title)
     elif not _routed(stack, res.model.value, gateway):
-        base = res.base_url.value or "its built-in URL"
+        base = layers.shown_url(res.base_url.value) or "its built-in URL"
         why = (
             f"the default model {res.model.value} ({res.model.origin.show()}) goes to {base},"
             f" not to AIGate {gateway}"

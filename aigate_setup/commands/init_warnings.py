@@ -24,12 +24,16 @@ def overrides(
     """(client, override) for every selected client, as if the plan were written."""
     from aigate_setup.clients import get
     from aigate_setup.clients.base import planned
+    from aigate_setup.errors import AigateError
 
     env = dict(os.environ)
     found: list[tuple[str, Override]] = []
     with planned({ch.path: ch.new for ch in changes}):
         for name in clients:
-            res = get(name).resolve(project_dir, env, gateway)
+            try:
+                res = get(name).resolve(project_dir, env, gateway)
+            except (OSError, AigateError):
+                continue  # a layer that cannot be read: doctor and status report it
             found += [(name, o) for o in res.overrides]
     return found
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import report
 from aigate_setup.sanitize import one_line
+from aigate_setup.secrets import mask_url, scrub
 
 if TYPE_CHECKING:
     from aigate_setup.clients.base import Resolution, Value
@@ -23,21 +24,24 @@ def document(result: StatusResult) -> dict[str, Any]:
 
 
 def client_json(r: Resolution) -> dict[str, Any]:
+    effective = r.effective()
+    if effective["base_url"]:
+        effective["base_url"] = mask_url(effective["base_url"])
     return {
         "client": r.client,
         "configured": r.configured,
         "reaches_aigate": r.reaches_aigate,
-        "effective": r.effective(),
+        "effective": effective,
         "origins": r.origins(json=True),
         "overrides": [
             {"what": o.what, "origin": o.origin.json(), "value": o.value} for o in r.overrides
         ],
-        "why": r.why,
+        "why": scrub(r.why),
     }
 
 
 def _part(label: str, v: Value) -> str:
-    shown = one_line(v.value or "(not set)", 100)
+    shown = one_line(scrub(mask_url(v.value)) if v.value else "(not set)", 100)
     return f"{label} {shown} ({v.origin.show()})"
 
 
@@ -63,7 +67,7 @@ def lines(result: StatusResult) -> list[str]:
             )
         )
         if r.why:
-            out.append(f"    why: {one_line(r.why, 300)}")
+            out.append(f"    why: {one_line(scrub(r.why), 300)}")
         for o in r.overrides:
             out.append(
                 f"    override: {o.what} = {one_line(o.value, 100)!r} at {o.origin.show()}"

@@ -149,8 +149,8 @@ def _overrides(e: _Env, base: Value, model: Value, gateway: str, script: str) ->
             Override(
                 "env.ANTHROPIC_BASE_URL",
                 base.origin,
-                base.value or "",
-                f"sends Claude Code to {base.value} instead of AIGate",
+                layers.shown_url(base.value),
+                f"sends Claude Code to {layers.shown_url(base.value)} instead of AIGate",
                 f"remove it there (or set it to {root})",
                 edit_key=("env", "ANTHROPIC_BASE_URL"),
                 edit_value=root,
@@ -161,8 +161,8 @@ def _overrides(e: _Env, base: Value, model: Value, gateway: str, script: str) ->
             Override(
                 "ANTHROPIC_BASE_URL",
                 base.origin,
-                base.value or "",
-                f"sends Claude Code to {base.value} instead of AIGate",
+                layers.shown_url(base.value),
+                f"sends Claude Code to {layers.shown_url(base.value)} instead of AIGate",
                 f"unset ANTHROPIC_BASE_URL, then start it with: {load}",
             )
         )

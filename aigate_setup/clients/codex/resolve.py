@@ -13,6 +13,7 @@ The built-in `openai` provider takes its URL from OPENAI_BASE_URL when set.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -85,7 +86,7 @@ def project_configs(
     found = [
         d / ".codex" / "config.toml"
         for d in dirs
-        if (d / ".codex" / "config.toml").is_file() and d / ".codex" / "config.toml" != own
+        if os.path.isfile(d / ".codex" / "config.toml") and d / ".codex" / "config.toml" != own
     ]
     return (found, []) if _trusted(user, root or project_dir) else ([], found)
 
@@ -189,7 +190,7 @@ def _judge(res: Resolution, gateway: str, problems: list[str], user_path: Path) 
         where = res.provider.origin.show()
         why = (
             f"the default provider is {res.provider.value} ({where}), which goes to"
-            f" {res.base_url.value or 'its own URL'}, not to AIGate {gateway}"
+            f" {layers.shown_url(res.base_url.value) or 'its own URL'}, not to AIGate {gateway}"
         )
     elif res.blocking:
         why = res.blocking[0].sentence(TITLE)
