@@ -263,3 +263,33 @@ def test_init_offers_the_agent_fix_interactively(
     assert ch.new.decode() == (
         '{\n  // mine\n  "agent": {"code": {"model": "aigate/openai/gpt-5.5"}}\n}\n'
     )
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def test_broken_and_hostile_layers_never_crash(fake_gateway: FakeGateway) -> None:
+    project()
+    assert init(fake_gateway, "--client", "opencode", "--client", "codex").exit_code == 0
+    write(project() / "opencode.jsonc", '{"model": "openrouter/\x1b[31mred\\u0007", ')
+    write(project() / ".codex" / "config.toml", "model = [unclosed\n")
+    hostile = {"OPENCODE_CONFIG_CONTENT": '{"model": "evil/\\u001b]0;title\\u0007x"}'}
+    r = run_cli("status", "--base-url", fake_gateway.base_url, env={**ENV, **hostile})
+    assert r.exit_code == 1, r.output
+    assert "\x1b" not in r.output and "\x07" not in r.output
+    assert "Traceback" not in r.output
+    r, doc = status(fake_gateway, env=hostile)
+    oc = client(doc, "opencode")
+    assert oc["origins"]["model"] == "env:OPENCODE_CONFIG_CONTENT"
+    assert "opencode.jsonc" in oc["why"]
+
+
+def test_a_literal_credential_is_masked(fake_gateway: FakeGateway) -> None:
+    project()
+    assert init(fake_gateway, "--client", "opencode").exit_code == 0
+    secret = "sk-literal-0000000000000000000000009999"
+    user = home() / ".config" / "opencode" / "opencode.json"
+    user.write_text(user.read_text().replace("{env:AIGATE_API_KEY}", secret))
+    r = run_cli("status", "--format", "json", "--base-url", fake_gateway.base_url, env=ENV)
+    assert secret not in r.output
+    assert client(json.loads(r.stdout), "opencode")["effective"]["credential"] == "sk-...9999"
