@@ -199,15 +199,15 @@ class ModelsOptions:
 
 
 @dataclass(frozen=True)
+class StatusOptions:
+    common: Common
+    clients: tuple[str, ...] = ()
+    project_dir: Path = field(default_factory=Path.cwd)
+
+
+@dataclass(frozen=True)
 class RestoreOptions:
     common: Common
     run_id: str | None = None
     list_runs: bool = False
     dry_run: bool = False
-
-
-@dataclass(frozen=True)
-class StatusOptions:
-    common: Common
-    clients: tuple[str, ...] = ()
-    project_dir: Path = field(default_factory=Path.cwd)

@@ -8,7 +8,6 @@ Never written: `profile` / `[profiles.*]` (errors since Codex 0.134), a reserved
 
 from __future__ import annotations
 
-from aigate_setup.clients.codex.resolve import resolve
 from aigate_setup.clients.codex.rules import (
     BUILTIN_PROVIDER_IDS,
     READERS,
@@ -95,3 +94,6 @@ __all__ = [
     "user_config",
     "wire_api",
 ]
+
+# What Codex will really use (status, doctor, init's warnings).
+from aigate_setup.clients.codex.resolve import resolve
