@@ -244,9 +244,10 @@ def finish(
     for n in answers.notes:
         progress.note(n)
     result = planned(opts, answers)
-    warn_overrides(opts, answers, result, progress, interactive=interactive)
     if opts.dry_run:
+        warn_overrides(opts, answers, result, progress, interactive=False)
         return result
+    warn_overrides(opts, answers, result, progress, interactive=interactive)
     if interactive:
         from aigate_setup.commands import init_questions
 
@@ -271,33 +272,6 @@ def finish(
     result.statuses = list(applied.statuses)
     result.run_id = applied.run_id
     return result
-
-
-def warn_overrides(
-    opts: InitOptions,
-    answers: Answers,
-    result: InitResult,
-    progress: Progress,
-    *,
-    interactive: bool,
-) -> None:
-    """Warn about every layer that will override what the plan writes (named file and line,
-    and how to fix it); interactively, offer the owned-style fixes (they join the plan)."""
-    from aigate_setup.commands import init_warnings
-
-    found = init_warnings.overrides(
-        answers.clients, answers.project_dir, opts.common.base_url, result.changes
-    )
-    result.warnings = init_warnings.sentences(found)
-    for line in result.warnings:
-        progress.note("warning: " + line)
-    if interactive and found and not opts.dry_run:
-        from aigate_setup import prompts
-
-        result.changes = init_warnings.offer_fixes(
-            found, result.changes, lambda q: prompts.confirm(q, default=True)
-        )
-        result.statuses = [(ch, ch.status) for ch in result.changes]
 
 
 def planned(opts: InitOptions, answers: Answers) -> InitResult:
@@ -398,3 +372,30 @@ def smoke(
         )
     progress.smoke(results)
     return results
+
+
+def warn_overrides(
+    opts: InitOptions,
+    answers: Answers,
+    result: InitResult,
+    progress: Progress,
+    *,
+    interactive: bool,
+) -> None:
+    """Warn about every layer that will override what the plan writes (named file and line,
+    and how to fix it); interactively, offer the owned-style fixes (they join the plan)."""
+    from aigate_setup.commands import init_warnings
+
+    found = init_warnings.overrides(
+        answers.clients, answers.project_dir, opts.common.base_url, result.changes
+    )
+    result.warnings = init_warnings.sentences(found)
+    for line in result.warnings:
+        progress.note("warning: " + line)
+    if interactive and found and not opts.dry_run:
+        from aigate_setup import prompts
+
+        result.changes = init_warnings.offer_fixes(
+            found, result.changes, lambda q: prompts.confirm(q, default=True)
+        )
+        result.statuses = [(ch, ch.status) for ch in result.changes]
