@@ -13,17 +13,21 @@ The built-in `openai` provider takes its URL from OPENAI_BASE_URL when set.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients import layers
 from aigate_setup.clients.base import Override, Resolution, Value, Where
 from aigate_setup.clients.codex.writer import NAME, TITLE
 from aigate_setup.clients.common import PROVIDER_ID
+
+if TYPE_CHECKING:
+    from aigate_setup.rules.positions import TomlIndex
 
 OPENAI_URL = "https://api.openai.com/v1"
 SETUP_HINT = f"aigate-setup init --client {NAME}"
@@ -36,14 +40,20 @@ class _Toml:
     text: str
 
     def value(self, *keys: str) -> Value:
-        from aigate_setup.rules.positions import TomlIndex
-
         node: object = self.data
         for k in keys:
             node = node.get(k) if isinstance(node, dict) else None
         if not isinstance(node, str):
             return Value()
-        return Value(node, Where(self.path, TomlIndex(self.text).value(keys)[0]))
+        return Value(node, Where(self.path, _index(self.text).value(keys)[0]))
+
+
+@functools.lru_cache(maxsize=16)
+def _index(text: str) -> TomlIndex:
+    """Where each key is (one scan per file, however many values are asked for)."""
+    from aigate_setup.rules.positions import TomlIndex
+
+    return TomlIndex(text)
 
 
 def _read(path: Path, problems: list[str]) -> _Toml | None:
