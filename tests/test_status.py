@@ -293,3 +293,9 @@ def test_a_literal_credential_is_masked(fake_gateway: FakeGateway) -> None:
     r = run_cli("status", "--format", "json", "--base-url", fake_gateway.base_url, env=ENV)
     assert secret not in r.output
     assert client(json.loads(r.stdout), "opencode")["effective"]["credential"] == "sk-...9999"
+
+
+def test_a_missing_project_dir_is_a_usage_error(tmp_path: Path) -> None:
+    r = run_cli("status", "--project-dir", str(tmp_path / "nope"), "--format", "json")
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["error"]["exit_code"] == 2

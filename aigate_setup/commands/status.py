@@ -44,7 +44,13 @@ def gateway(opts: StatusOptions) -> str:
 
 def run(opts: StatusOptions) -> StatusResult:
     from aigate_setup.clients import get
+    from aigate_setup.errors import UsageError
 
+    if not opts.project_dir.is_dir():
+        raise UsageError(
+            f"--project-dir {opts.project_dir} is not a directory",
+            "pass the directory the clients start in (default: the current directory)",
+        )
     url = gateway(opts)
     env = dict(os.environ)
     names = opts.clients or CLIENTS
