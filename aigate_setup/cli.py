@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-COMMANDS = ("init", "doctor", "check", "models", "restore")
+COMMANDS = ("init", "doctor", "check", "models", "restore", "status")
 
 # Which command is running and in which format, so the top-level handler can keep
 # stdout a single JSON document even when the command fails.
@@ -553,6 +553,38 @@ def _has_tty(fmt: str) -> bool:
         return sys.stdin.isatty() and screen.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+@main.command()
+@common_options()
+@click.option(
+    "--client",
+    "clients",
+    multiple=True,
+    type=CLIENT_CHOICE,
+    help="Only this client (repeatable).",
+)
+@click.option(
+    "--project-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where the clients would start (default: current directory).",
+)
+def status(
+    base_url: str, key_env: str, fmt: str, clients: tuple[str, ...], project_dir: str | None
+) -> int:
+    """What each client will really use now, and which file or variable says so."""
+    from aigate_setup.options import StatusOptions
+
+    opts = StatusOptions(
+        common=_common(base_url, key_env, fmt, "status"),
+        clients=tuple(dict.fromkeys(clients)),
+        project_dir=_project_dir(project_dir),
+    )
+    from aigate_setup.commands import status as status_command
+    from aigate_setup.render import status as status_render
+
+    return status_render.show(status_command.run(opts), fmt)
 
 
 def entry() -> NoReturn:

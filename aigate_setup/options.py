@@ -202,6 +202,13 @@ class ModelsOptions:
 
 
 @dataclass(frozen=True)
+class StatusOptions:
+    common: Common
+    clients: tuple[str, ...] = ()
+    project_dir: Path = field(default_factory=Path.cwd)
+
+
+@dataclass(frozen=True)
 class RestoreOptions:
     common: Common
     run_id: str | None = None

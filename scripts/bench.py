@@ -125,6 +125,29 @@ def bench_memory(
     ]
 
 
+def bench_status(
+    repeat: int, env: dict[str, str], gw: FakeGateway, root: Path
+) -> list[tuple[str, float, float, str]]:
+    """`status` for the four clients init configured (bench_memory ran it), interleaved with
+    `--help`: local and instant, the goal is at most 1.5x `--help`."""
+    cmds = {
+        "--help": [*CLI, "--help"],
+        "status": [*CLI, "status", "--base-url", gw.base_url],
+    }
+    for argv in cmds.values():
+        run(argv, env, cwd=root)
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(repeat * 2):
+        for name, argv in cmds.items():
+            times[name].append(run(argv, env, cwd=root)[0])
+    base = statistics.median(times["--help"])
+    t = statistics.median(times["status"])
+    return [
+        ("aigate-setup --help (baseline of status)", base * 1000, 1.0, "ms"),
+        ("aigate-setup status (4 clients configured)", t * 1000, t / base, "ms"),
+    ]
+
+
 def bench_live_phase(
     repeat: int, env: dict[str, str], gw: FakeGateway, root: Path
 ) -> list[tuple[str, float, float, str]]:
@@ -303,6 +326,7 @@ def main() -> int:
         env = sandbox_env(root)
         rows += bench_startup(repeat, env)
         rows += bench_memory(env, gw, root)
+        rows += bench_status(repeat, env, gw, root)
         rows += bench_live_phase(repeat, env, gw, root)
         rows += bench_check(repeat, env, root)
         rows += bench_catalog(repeat)

@@ -9,7 +9,9 @@ will really use (`read_state` -> `ClientState`) and its own doctor checks.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, get_args
@@ -86,6 +88,14 @@ class ClientModule(Protocol):
     def doctor_checks(
         self, state: ClientState, opts: DoctorOptions, requested: bool
     ) -> list[Check]: ...
+
+    def resolve(
+        self, project_dir: Path, env: Mapping[str, str], gateway: str | None = None
+    ) -> Resolution:
+        """What the client will use when started in `project_dir` with `env`: every layer it
+        reads, in its own precedence order. `gateway` is the AIGate /v1 base to judge against
+        (None: `layers.gateway_url(env)`)."""
+        ...
 
 
 # --- effective settings and doctor checks
@@ -168,6 +178,21 @@ class ClientState:
 
 
 T = TypeVar("T")
+# Files as a planned run would leave them (normalised absolute path -> bytes): `init` resolves
+# against its plan, before anything is written, to warn about layers that will override it.
+_PLANNED: ContextVar[Mapping[str, bytes] | None] = ContextVar("planned", default=None)
+
+
+@contextmanager
+def planned(files: Mapping[Path, bytes]) -> Iterator[None]:
+    """Inside this block, `read_layers` sees `files` with these bytes."""
+    token = _PLANNED.set({os.path.normcase(os.path.abspath(p)): b for p, b in files.items()})
+    try:
+        yield
+    finally:
+        _PLANNED.reset(token)
+
+
 _PARSE_HINT = "fix the syntax there (or `aigate-setup restore` to undo the last aigate-setup run)"
 
 
@@ -184,7 +209,8 @@ def read_layers(entries: Sequence[tuple[Path, str]]) -> list[ConfigFile]:
             continue
         seen.add(real)
         try:
-            raw = fsio.read_bytes(path)
+            plan = _PLANNED.get()
+            raw = plan[real] if plan is not None and real in plan else fsio.read_bytes(path)
         except ConfigError as exc:
             found.append(ConfigFile(path, kind, error=exc))
             continue
@@ -219,3 +245,114 @@ def parse_layers(
                 f = replace(f, error=ConfigError(str(exc), path=f.path, hint=_PARSE_HINT))
         files.append(f)
     return tuple(files), parsed
+
+
+# --- what a client will really use (`resolve`, for `status`, init's warnings and doctor)
+
+
+@dataclass(frozen=True)
+class Where:
+    """The origin of an effective value: a file and line, an environment variable, or the
+    client's built-in default (neither set)."""
+
+    path: Path | None = None
+    line: int | None = None
+    env: str | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.path is None and self.env is None
+
+    def show(self) -> str:
+        """For people: `~/.config/kilo/kilo.jsonc:12`, `env:ANTHROPIC_BASE_URL`, `default`."""
+        return self._render(paths.display(self.path) if self.path is not None else "")
+
+    def json(self) -> str:
+        """For JSON: the same with the absolute path."""
+        return self._render(str(self.path) if self.path is not None else "")
+
+    def _render(self, shown: str) -> str:
+        if self.env is not None:
+            return f"env:{self.env}"
+        if self.path is None:
+            return "default"
+        return shown if self.line is None else f"{shown}:{self.line}"
+
+    def __str__(self) -> str:
+        return self.show()
+
+
+DEFAULT_ORIGIN = Where()
+
+
+@dataclass(frozen=True)
+class Value:
+    """One effective setting and where it comes from (`value` None: not set at all)."""
+
+    value: str | None = None
+    origin: Where = DEFAULT_ORIGIN
+
+
+@dataclass(frozen=True)
+class Override:
+    """A layer that overrides what aigate-setup wrote: the setting (`what`, e.g.
+    `agent.code.model`), where it is, the value it sets (secrets already masked), what it does
+    and how to fix it. `blocking`: requests go elsewhere (or to a model the gateway does not
+    route), so the client does not reach AIGate."""
+
+    what: str
+    origin: Where
+    value: str
+    effect: str = ""
+    fix: str = ""
+    blocking: bool = True
+    # An owned-style edit init can offer: set key path `edit_key` in `origin.path` to
+    # `edit_value` (JSON/JSONC files only).
+    edit_key: tuple[str, ...] = ()
+    edit_value: str | None = None
+
+    def sentence(self, title: str) -> str:
+        """`what` in file:line ... (one line, for warnings and doctor)."""
+        where = (
+            f"exported {self.origin.env}"
+            if self.origin.env is not None
+            else f"`{self.what}` in {self.origin.show()}"
+        )
+        effect = self.effect or f"overrides what aigate-setup wrote for {title}"
+        return f"{where} {effect}"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one client will use when started in a project directory with an environment."""
+
+    client: str
+    provider: Value = field(default_factory=Value)
+    model: Value = field(default_factory=Value)
+    base_url: Value = field(default_factory=Value)
+    credential: Value = field(default_factory=Value)
+    overrides: tuple[Override, ...] = ()
+    configured: bool = False  # aigate-setup's entry for AIGate is there
+    reaches_aigate: bool = False
+    why: str = ""  # one line when it does not reach AIGate
+
+    def effective(self) -> dict[str, str | None]:
+        return {
+            "provider": self.provider.value,
+            "model": self.model.value,
+            "base_url": self.base_url.value,
+            "credential": self.credential.value,
+        }
+
+    def origins(self, *, json: bool = False) -> dict[str, str]:
+        values = {
+            "provider": self.provider,
+            "model": self.model,
+            "base_url": self.base_url,
+            "credential": self.credential,
+        }
+        return {k: (v.origin.json() if json else v.origin.show()) for k, v in values.items()}
+
+    @property
+    def blocking(self) -> list[Override]:
+        return [o for o in self.overrides if o.blocking]

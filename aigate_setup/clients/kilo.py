@@ -328,7 +328,8 @@ STATIC_RULES: tuple[Rule, ...] = (project_substitution, builtin_enabled)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from aigate_setup.clients.base import ClientState
+    from aigate_setup.clients import resolve_jsonc
+    from aigate_setup.clients.base import ClientState, Resolution
     from aigate_setup.findings import Check
     from aigate_setup.options import DoctorOptions
 
@@ -348,3 +349,38 @@ def read_state(project_dir: Path) -> ClientState:
 
 def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
     return common.json_doctor_checks(state, opts, requested, binary=BINARY)
+
+
+# Managed settings an administrator puts there win over every other layer (Linux path).
+MANAGED_DIR = Path("/etc/kilo")
+
+
+def _family() -> resolve_jsonc.Family:
+    from aigate_setup.clients import resolve_jsonc
+
+    return resolve_jsonc.Family(
+        name=NAME,
+        title=TITLE,
+        default_agent="code",
+        global_dir=config_dir(),
+        global_files=("config.json", "kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc"),
+        config_env="KILO_CONFIG",
+        content_env="KILO_CONFIG_CONTENT",
+        dir_env="KILO_CONFIG_DIR",
+        disable_project_env="KILO_DISABLE_PROJECT_CONFIG",
+        project_names=("kilo", "opencode"),
+        config_dirs=(".kilocode", ".kilo"),
+        dir_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
+        home_dir=None,
+        managed_dir=MANAGED_DIR,
+        managed_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
+        refuses_project_refs=True,
+        setup_hint=f"aigate-setup init --client {NAME}",
+    )
+
+
+def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = None) -> Resolution:
+    """What Kilo will use when started in `project_dir` (see clients/resolve_jsonc.py)."""
+    from aigate_setup.clients import resolve_jsonc
+
+    return resolve_jsonc.resolve(_family(), project_dir, env, gateway)

@@ -414,7 +414,8 @@ STATIC_RULES: tuple[Rule, ...] = (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from aigate_setup.clients.base import ClientState
+    from aigate_setup.clients import resolve_jsonc
+    from aigate_setup.clients.base import ClientState, Resolution
     from aigate_setup.findings import Check
     from aigate_setup.options import DoctorOptions
 
@@ -433,3 +434,38 @@ def read_state(project_dir: Path) -> ClientState:
 
 def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
     return common.json_doctor_checks(state, opts, requested, binary=BINARY)
+
+
+# Managed settings an administrator puts there win over every other layer (Linux path).
+MANAGED_DIR = Path("/etc/opencode")
+
+
+def _family() -> resolve_jsonc.Family:
+    from aigate_setup.clients import resolve_jsonc
+
+    return resolve_jsonc.Family(
+        name=NAME,
+        title=TITLE,
+        default_agent="build",
+        global_dir=config_dir(),
+        global_files=("config.json", "opencode.json", "opencode.jsonc"),
+        config_env="OPENCODE_CONFIG",
+        content_env="OPENCODE_CONFIG_CONTENT",
+        dir_env="OPENCODE_CONFIG_DIR",
+        disable_project_env="OPENCODE_DISABLE_PROJECT_CONFIG",
+        project_names=("opencode",),
+        config_dirs=(".opencode",),
+        dir_files=("opencode.json", "opencode.jsonc"),
+        home_dir=".opencode",
+        managed_dir=MANAGED_DIR,
+        managed_files=("opencode.json", "opencode.jsonc"),
+        refuses_project_refs=False,
+        setup_hint=f"aigate-setup init --client {NAME}",
+    )
+
+
+def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = None) -> Resolution:
+    """What OpenCode will use when started in `project_dir` (see clients/resolve_jsonc.py)."""
+    from aigate_setup.clients import resolve_jsonc
+
+    return resolve_jsonc.resolve(_family(), project_dir, env, gateway)

@@ -181,6 +181,9 @@ def _client(
             ]
         per += rules.checks
     out += per
+    from aigate_setup.doctor.effective import effective_check
+
+    out += effective_check(st.name, opts)
     out += [p for p in probes if p.client == st.name]
     out += run_result(st, opts, run, skip)
     return out

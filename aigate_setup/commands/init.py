@@ -81,6 +81,7 @@ class InitResult:
     legacy_text: str | None = None  # the legacy Kilo Code extension's settings to paste
     error: AigateError | None = None  # why the run stopped (smoke failure)
     exit_code: int = 0
+    warnings: list[str] = field(default_factory=list)  # layers that override what is written
 
     @property
     def dry_run(self) -> bool:
@@ -249,7 +250,9 @@ def finish(
     for n in codex_catalog.no_picker_notes(answers.clients, opts.make_default):
         progress.note(n)
     if opts.dry_run:
+        warn_overrides(opts, answers, result, progress, interactive=False)
         return result
+    warn_overrides(opts, answers, result, progress, interactive=interactive)
     if interactive:
         from aigate_setup.commands import init_questions
 
@@ -385,3 +388,30 @@ def smoke(
         )
     progress.smoke(results)
     return results
+
+
+def warn_overrides(
+    opts: InitOptions,
+    answers: Answers,
+    result: InitResult,
+    progress: Progress,
+    *,
+    interactive: bool,
+) -> None:
+    """Warn about every layer that will override what the plan writes (named file and line,
+    and how to fix it); interactively, offer the owned-style fixes (they join the plan)."""
+    from aigate_setup.commands import init_warnings
+
+    found = init_warnings.overrides(
+        answers.clients, answers.project_dir, opts.common.base_url, result.changes
+    )
+    result.warnings = init_warnings.sentences(found)
+    for line in result.warnings:
+        progress.note("warning: " + line)
+    if interactive and found and not opts.dry_run:
+        from aigate_setup import prompts
+
+        result.changes = init_warnings.offer_fixes(
+            found, result.changes, lambda q: prompts.confirm(q, default=True)
+        )
+        result.statuses = [(ch, ch.status) for ch in result.changes]

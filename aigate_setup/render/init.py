@@ -216,5 +216,11 @@ def document(result: InitResult, out: Output) -> dict[str, Any]:
     ]
     status = "fail" if result.outcome == "smoke_failed" else "ok"
     return report.envelope(
-        "init", status, files=files, smoke=smoke, run_id=result.run_id, dry_run=result.dry_run
+        "init",
+        status,
+        files=files,
+        smoke=smoke,
+        run_id=result.run_id,
+        dry_run=result.dry_run,
+        warnings=[out.scrub(w) for w in result.warnings],
     )

@@ -15,6 +15,7 @@ Anthropic Messages API, so a chat-completions-only main model would fail on ever
 
 from __future__ import annotations
 
+from aigate_setup.clients.claude.resolve import resolve
 from aigate_setup.clients.claude.rules import (
     CREDENTIALS,
     MODEL_VARS,
@@ -100,6 +101,7 @@ __all__ = [
     "ps_quote",
     "read_state",
     "render",
+    "resolve",
     "script_dir",
     "script_token",
     "settings_dir",

@@ -97,6 +97,7 @@ __all__ = [
     "read_state",
     "render",
     "reserved_provider",
+    "resolve",
     "target_paths",
     "targets",
     "toml_str",
@@ -104,3 +105,6 @@ __all__ = [
     "user_config",
     "wire_api",
 ]
+
+# What Codex will really use (status, doctor, init's warnings).
+from aigate_setup.clients.codex.resolve import resolve  # noqa: E402  (after __all__: the resolver imports the package)

@@ -1,0 +1,190 @@
+"""Each client's resolver reads the layers the real client reads, in its order (docs/status.md
+says how each was checked against the real binaries)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from aigate_setup.clients import claude, codex, kilo, opencode
+from aigate_setup.clients.base import Where
+
+GW = "http://127.0.0.1:9/v1"
+AIGATE = {"npm": "@ai-sdk/openai-compatible", "options": {"baseURL": GW,
+          "apiKey": "{env:AIGATE_API_KEY}"}, "models": {"openai/gpt-5.5": {}}}  # fmt: skip
+
+
+def home() -> Path:
+    return Path(os.environ["HOME"])
+
+
+def write(path: Path, data: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2) + "\n")
+    return path
+
+
+def repo(root: Path) -> Path:
+    write(root / ".git" / "HEAD", "ref: refs/heads/main\n")
+    (root / "sub").mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def opencode_user(model: str = "aigate/openai/gpt-5.5") -> Path:
+    data = {"provider": {"aigate": AIGATE}, "model": model}
+    return write(home() / ".config" / "opencode" / "opencode.json", data)
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if needle in ln)
+
+
+def env() -> dict[str, str]:
+    return dict(os.environ)
+
+
+def test_opencode_healthy_origins_with_lines() -> None:
+    user = opencode_user()
+    res = opencode.resolve(Path.cwd(), env(), GW)
+    assert res.reaches_aigate and res.overrides == ()
+    assert res.model.origin == Where(user, line_of(user, '"model": "aigate/'))
+    assert res.base_url == type(res.base_url)(GW, Where(user, line_of(user, '"baseURL"')))
+    assert res.credential.value == "{env:AIGATE_API_KEY}"
+
+
+def test_opencode_jsonc_beats_json_in_one_directory(tmp_path: Path) -> None:
+    opencode_user()
+    root = repo(tmp_path / "r")
+    write(root / "opencode.json", {"model": "a/one"})
+    jsonc = write(root / "opencode.jsonc", '{\n  // x\n  "model": "b/two"\n}\n')
+    res = opencode.resolve(root, env(), GW)
+    assert res.model.value == "b/two" and res.model.origin == Where(jsonc, 3)
+
+
+def test_opencode_walks_up_to_the_git_root_only(tmp_path: Path) -> None:
+    opencode_user()
+    write(tmp_path / "opencode.json", {"model": "above/root"})  # outside the repository
+    root = repo(tmp_path / "r")
+    res = opencode.resolve(root / "sub", env(), GW)
+    assert res.reaches_aigate, res
+    inside = write(root / "opencode.json", {"model": "openrouter/x"})
+    res = opencode.resolve(root / "sub", env(), GW)
+    assert not res.reaches_aigate
+    assert [(o.what, o.origin.path) for o in res.overrides] == [("model", inside)]
+
+
+def test_opencode_config_content_and_managed_dir_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opencode_user()
+    root = repo(tmp_path / "r")
+    write(root / "opencode.json", {"model": "openrouter/x"})
+    content = {**env(), "OPENCODE_CONFIG_CONTENT": '{"model": "aigate/openai/gpt-5.5"}'}
+    res = opencode.resolve(root, content, GW)
+    assert res.reaches_aigate and res.model.origin == Where(env="OPENCODE_CONFIG_CONTENT")
+    managed = tmp_path / "etc-opencode"
+    monkeypatch.setattr(opencode, "MANAGED_DIR", managed)
+    write(managed / "opencode.json", {"model": "anthropic/claude"})
+    res = opencode.resolve(root, content, GW)
+    assert res.model.value == "anthropic/claude" and not res.reaches_aigate
+
+
+def test_opencode_default_agent_setting_picks_the_agent(tmp_path: Path) -> None:
+    opencode_user()
+    root = repo(tmp_path / "r")
+    write(root / "opencode.json", {"default_agent": "plan", "agent": {
+        "plan": {"model": "openrouter/x"}, "build": {"model": "aigate/openai/gpt-5.5"}}})  # fmt: skip
+    res = opencode.resolve(root, env(), GW)
+    assert [o.what for o in res.overrides] == ["agent.plan.model"]
+
+
+def test_kilo_skips_project_files_with_env_refs_and_ignores_dot_opencode(tmp_path: Path) -> None:
+    data = {"provider": {"aigate": AIGATE}, "model": "aigate/openai/gpt-5.5"}
+    write(home() / ".config" / "kilo" / "kilo.jsonc", data)
+    root = repo(tmp_path / "r")
+    write(root / "kilo.jsonc", {"model": "openrouter/x", "instructions": ["{file:./R.md}"]})
+    write(root / ".opencode" / "opencode.json", {"model": "openrouter/y"})
+    res = kilo.resolve(root, env(), GW)
+    assert res.reaches_aigate, res
+    assert "skips it" in kilo.resolve(root, env(), "http://other/v1").why
+    own = write(root / ".kilo" / "kilo.jsonc", {"agent": {"code": {"model": "kilo/auto"}}})
+    res = kilo.resolve(root, env(), GW)
+    assert [(o.what, o.origin.path) for o in res.overrides] == [("agent.code.model", own)]
+
+
+def _codex_user(extra: str = "") -> Path:
+    text = (
+        'model_provider = "aigate"\nmodel = "openai/gpt-5.5"\n' + extra + "\n"
+        f'[model_providers.aigate]\nname = "AIGate"\nbase_url = "{GW}"\n'
+        'env_key = "AIGATE_API_KEY"\nwire_api = "responses"\n'
+    )
+    return write(home() / ".codex" / "config.toml", text)
+
+
+def test_codex_project_model_only_when_the_root_is_trusted(tmp_path: Path) -> None:
+    root = repo(tmp_path / "r")
+    write(root / ".codex" / "config.toml", 'model = "gpt-5-codex"\n')
+    user = _codex_user()
+    assert codex.resolve(root / "sub", env(), GW).reaches_aigate
+    user.write_text(user.read_text() + f'\n[projects."{root / "sub"}"]\ntrust_level = "trusted"\n')
+    assert codex.resolve(root / "sub", env(), GW).reaches_aigate  # a subdirectory: not enough
+    user.write_text(user.read_text() + f'\n[projects."{root}"]\ntrust_level = "trusted"\n')
+    res = codex.resolve(root / "sub", env(), GW)
+    assert not res.reaches_aigate
+    assert [(o.what, o.origin) for o in res.overrides] == [
+        ("model", Where(root / ".codex" / "config.toml", 1))
+    ]
+
+
+def test_codex_gateway_shaped_review_model_is_fine() -> None:
+    _codex_user('review_model = "openai/gpt-5.5"\n')
+    res = codex.resolve(Path.cwd(), env(), GW)
+    assert res.reaches_aigate and res.overrides == ()
+    assert res.credential.value == "$AIGATE_API_KEY"
+
+
+def test_codex_builtin_openai_and_openai_base_url() -> None:
+    write(home() / ".codex" / "config.toml", 'model = "gpt-5"\n')
+    res = codex.resolve(Path.cwd(), {**env(), "OPENAI_BASE_URL": "https://proxy.example/v1"}, GW)
+    assert (res.provider.value, res.base_url.value) == ("openai", "https://proxy.example/v1")
+    assert res.base_url.origin == Where(env="OPENAI_BASE_URL") and not res.configured
+
+
+def _claude_settings(path: Path, **env_block: str) -> Path:
+    return write(path, {"env": env_block})
+
+
+def test_claude_project_settings_only_from_the_start_directory(tmp_path: Path) -> None:
+    root = repo(tmp_path / "r")
+    ours = {"ANTHROPIC_BASE_URL": GW[:-3], "ANTHROPIC_MODEL": "anthropic/claude-sonnet-4.6"}
+    _claude_settings(home() / ".claude" / "settings.json", **ours)
+    local = _claude_settings(root / ".claude" / "settings.local.json",
+                             ANTHROPIC_BASE_URL="https://other.example")  # fmt: skip
+    assert claude.resolve(root / "sub", env(), GW).reaches_aigate
+    res = claude.resolve(root, env(), GW)
+    assert not res.reaches_aigate and res.base_url.origin == Where(local, 3)
+
+
+def test_claude_config_dir_and_managed_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    custom = tmp_path / "claude-dir"
+    settings = _claude_settings(custom / "settings.json", ANTHROPIC_BASE_URL=GW[:-3],
+                                ANTHROPIC_AUTH_TOKEN="")  # fmt: skip
+    e = {**env(), "CLAUDE_CONFIG_DIR": str(custom), "ANTHROPIC_BASE_URL": "https://x.example"}
+    res = claude.resolve(Path.cwd(), e, GW)
+    assert res.reaches_aigate and res.base_url.origin == Where(settings, 3)
+    # the package's `resolve` function shadows its module of the same name
+    mod = importlib.import_module("aigate_setup.clients.claude.resolve")
+    monkeypatch.setattr(mod, "MANAGED_DIR", tmp_path / "etc")
+    managed = _claude_settings(tmp_path / "etc" / "managed-settings.json",
+                               ANTHROPIC_AUTH_TOKEN="sk-corp-000000000000000000001234")  # fmt: skip
+    res = claude.resolve(Path.cwd(), e, GW)
+    assert not res.reaches_aigate
+    (o,) = res.overrides
+    assert (o.what, o.origin, o.value) == ("env.ANTHROPIC_AUTH_TOKEN", Where(managed, 3),
+                                           "sk-...1234")  # fmt: skip
