@@ -183,7 +183,11 @@ def _client(
     out += per
     from aigate_setup.doctor.effective import effective_check
 
-    out += effective_check(st.name, opts)
+    effective = effective_check(st.name, opts)
+    if any(c.id == f"{st.name}.base_url" and c.status == "fail" for c in per):
+        # one URL, one problem: the wrong AIGate URL is already <client>.base_url's failure
+        effective = [c for c in effective if c.status != "fail"]
+    out += effective
     out += [p for p in probes if p.client == st.name]
     out += run_result(st, opts, run, skip)
     return out
