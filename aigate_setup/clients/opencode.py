@@ -22,7 +22,7 @@ from aigate_setup.errors import ConfigError
 from aigate_setup.rules.kinds import json_like
 from aigate_setup.rules.positions import get, member, members, string
 from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule
-from aigate_setup.rules.urls import is_aigate_url
+from aigate_setup.rules.urls import is_aigate_url, is_local_url
 from aigate_setup.secrets import mask_key
 
 if TYPE_CHECKING:
@@ -186,7 +186,8 @@ def _urls(src: Source) -> list[UrlRef]:
         url = string(node)
         if node is not None and url is not None:
             label = f"provider.{pm.key}.options.baseURL"
-            refs.append(UrlRef(label, url, *src.pos(node.start), "v1"))
+            keyed = string(get(pm.value, "options", "apiKey")) not in (None, "")
+            refs.append(UrlRef(label, url, *src.pos(node.start), "v1", keyed=keyed))
     return refs
 
 
@@ -216,6 +217,14 @@ def _provider_models(src: Source, ours: set[str]) -> Iterator[ModelRef]:
                     label = f"provider.{pm.key}.models[{mm.key!r}].{field}"
                     what: Literal["id", "name"] = "name" if field == "name" else "id"
                     yield ModelRef(label, value, *src.pos(node.start), field=what)
+        node = get(pm.value, "name")
+        value = string(node)
+        if node is not None and value is not None:
+            yield ModelRef(f"provider.{pm.key}.name", value, *src.pos(node.start), field="name")
+
+
+# Root keys that name a model besides `model` and `small_model` (Kilo's subagent model).
+_MORE_MODEL_KEYS = ("subagent_model",)
 
 
 def _models(src: Source) -> list[ModelRef]:
@@ -230,7 +239,12 @@ def _models(src: Source) -> list[ModelRef]:
         routed = pid in ours or (pid == common.PROVIDER_ID and member(providers, pid) is None)
         catalog_id = model_id if _well_formed(ref) and routed else None
         refs.append(ModelRef(key, ref, *src.pos(node.start), catalog_id=catalog_id))
-    for section in ("agent", "mode"):
+    for key in _MORE_MODEL_KEYS:
+        node = get(root, key)
+        value = string(node)
+        if node is not None and value is not None:
+            refs.append(ModelRef(key, value, *src.pos(node.start)))
+    for section in ("agent", "mode", "command"):
         for am in members(get(root, section)):
             at = get(am.value, "model")
             value = string(at)
@@ -250,6 +264,18 @@ READERS: tuple[Reader, ...] = (
 )  # fmt: skip
 
 
+def _key_hint(src: Source, pid: str, ours: set[str]) -> str:
+    """Which variable to reference: the AIGate key for AIGate providers, else one named after
+    the provider (never the AIGate key for someone else's server)."""
+    if pid in ours:
+        return f'set "apiKey": "{{env:{src.ctx.key_env}}}" and export the key in that variable'
+    var = re.sub(r"[^A-Za-z0-9]+", "_", pid).strip("_").upper() or "PROVIDER"
+    return (
+        f'set "apiKey": "{{env:{var}_API_KEY}}" (or another variable) and export the key there;'
+        " rotate the key"
+    )
+
+
 @rule(
     "AIG003",
     "literal-api-key",
@@ -257,20 +283,57 @@ READERS: tuple[Reader, ...] = (
     "Provider apiKey is not an {env:...} reference",
     kinds=FAMILY_KINDS,
     doc="""A literal `apiKey` is the key itself in the config file. OpenCode and Kilo read
-    `{env:AIGATE_API_KEY}` from the environment when they start.""",
-    example=_EXAMPLE.replace("{env:AIGATE_API_KEY}", "sk-example-0123456789abcdef"),
+    `{env:AIGATE_API_KEY}` from the environment when they start. A provider on this machine or
+    a private network (Ollama on localhost:11434, a LAN server) is exempt: its "key" is a
+    placeholder such as "ollama".""",
+    example=_EXAMPLE.replace("{env:AIGATE_API_KEY}", "sk-example-0123"),
     fix='set "apiKey": "{env:AIGATE_API_KEY}"',
     secret=True,
 )
 def literal_api_key(src: Source) -> Iterator[Hit]:
-    for pm in members(get(src.json, "provider")):
+    providers = get(src.json, "provider")
+    ours: set[str] | None = None
+    for pm in members(providers):
         node = get(pm.value, "options", "apiKey")
         api_key = string(node)
-        if node is not None and api_key and not _REF_RE.match(api_key.strip()):
-            yield Hit(
-                *src.pos(node.start),
-                f"provider.{pm.key}.options.apiKey is a literal value {mask_key(api_key)}",
-            )
+        if node is None or not api_key or _REF_RE.match(api_key.strip()):
+            continue
+        if is_local_url(string(get(pm.value, "options", "baseURL"))):
+            continue
+        if ours is None:
+            ours = _ours(src, providers)
+        yield Hit(
+            *src.pos(node.start),
+            f"provider.{pm.key}.options.apiKey is a literal value {mask_key(api_key)}",
+            _key_hint(src, pm.key, ours),
+        )
+
+
+# Providers OpenCode and Kilo know without a `npm`/`options.baseURL` of their own (the
+# models.dev catalog they load, and their own gateways). A model list under one of them adds
+# to (or overrides) the built-in models; the client still knows the others.
+BUILTIN_PROVIDERS = frozenset(
+    {
+        "opencode", "kilo", "openai", "anthropic", "google", "google-vertex",
+        "google-vertex-anthropic", "openrouter", "github-copilot", "github-models", "vercel",
+        "amazon-bedrock", "azure", "azure-cognitive-services", "groq", "mistral", "deepseek",
+        "xai", "togetherai", "fireworks-ai", "cerebras", "deepinfra", "perplexity", "cohere",
+        "huggingface", "nvidia", "zai", "zai-coding-plan", "zhipuai", "moonshotai",
+        "moonshotai-cn", "alibaba", "alibaba-cn", "baseten", "venice", "inception", "requesty",
+        "upstage", "morph", "chutes", "synthetic", "wandb", "lmstudio", "ollama-cloud",
+        "modelscope", "cloudflare-workers-ai", "cloudflare-ai-gateway", "sap-ai-core",
+        "scaleway", "ovhcloud", "nebius", "vultr", "friendli", "minimax", "llama", "v0",
+        "gitlab", "poe", "lucidquery", "fastrouter", "inference", "submodel", "iflowcn",
+        "aihubmix", "302ai", "helicone", "zenmux", "bailing", "cortecs", "io-net",
+    }
+)  # fmt: skip
+
+
+def _custom(pid: str, provider: jsonc.Node) -> bool:
+    """A provider the config defines itself (its own package or base URL, or an id the
+    client does not know): only its declared models exist."""
+    has_own = get(provider, "npm") is not None or get(provider, "options", "baseURL") is not None
+    return has_own or pid not in BUILTIN_PROVIDERS
 
 
 @rule(
@@ -280,8 +343,10 @@ def literal_api_key(src: Source) -> Iterator[Hit]:
     "Root model is not declared under its provider",
     kinds=FAMILY_KINDS,
     doc="""A model reference `provider/model` is looked up in `provider.<id>.models` (split on
-    the first `/`: `aigate/openai/gpt-5.5` needs `models["openai/gpt-5.5"]`). An undeclared
-    model of a provider that lists its models is "model not found" at start.""",
+    the first `/`: `aigate/openai/gpt-5.5` needs `models["openai/gpt-5.5"]`). For a custom
+    provider (one with its own `npm` or `options.baseURL`, or an id the client does not know)
+    an undeclared model is "model not found" at start. Built-in providers (openrouter,
+    github-copilot, ...) still know the models a config does not list.""",
     example=_EXAMPLE.replace(
         '"model": "aigate/openai/gpt-5.5"', '"model": "aigate/openai/gpt-5.6"'
     ),
@@ -294,7 +359,7 @@ def model_not_declared(src: Source) -> Iterator[Hit]:
             continue
         pid, model_id = ref.split("/", 1)
         prov = member(providers, pid)
-        if prov is None:
+        if prov is None or prov.value.kind != "object" or not _custom(pid, prov.value):
             continue
         models = get(prov.value, "models")
         declared = {m.key for m in members(models)}
