@@ -199,8 +199,9 @@ def legacy_instructions(sel: Selection, export_path: Path | None = None) -> str:
 NAMES = ("kilo.json", "kilo.jsonc")
 _OPENCODE_NAMES = ("opencode.json", "opencode.jsonc")
 _OWN_DIRS = (".kilo", ".kilocode")
-# Root keys Kilo accepts beyond OpenCode's.
-EXTRA_ROOT_KEYS = frozenset({"fallbacks", "indexing", "remote_control"})
+# The root keys of Kilo's config schema (generated from the pinned binary).
+ROOT_KEYS = common.root_keys(NAME)
+EXTRA_ROOT_KEYS = ROOT_KEYS  # the old name
 _SUBST_RE = re.compile(r"\{(env|file):[^}]*\}")
 # opencode.py reads Kilo's files (the same shape as OpenCode's).
 READERS: tuple[Reader, ...] = ()

@@ -111,16 +111,13 @@ def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | 
 # Kilo's files, with Kilo's known keys; Kilo's own rules are in kilo.py.
 
 NAMES = ("opencode.json", "opencode.jsonc")
-# Top-level keys of the OpenCode config schema (packages/opencode/src/config/config.ts, `Info`).
-ROOT_KEYS = frozenset(
-    {
-        "$schema", "theme", "keybinds", "logLevel", "tui", "server", "command", "skills",
-        "watcher", "plugin", "snapshot", "share", "autoshare", "autoupdate",
-        "disabled_providers", "enabled_providers", "model", "small_model", "default_agent",
-        "username", "mode", "agent", "provider", "mcp", "formatter", "lsp", "instructions",
-        "layout", "permission", "tools", "enterprise", "compaction", "experimental",
-    }
-)  # fmt: skip
+# Top-level keys of the pinned OpenCode's config schema (data/opencode-root-keys.json, from the
+# binary by scripts/gen_known_keys.py; a test compares it with the installed client).
+SCHEMA_ROOT_KEYS = common.root_keys(NAME)
+# Keys older versions read from this file and that moved to tui.json: ignored now, but not a
+# mistake worth a warning in a config shared with older versions.
+LEGACY_ROOT_KEYS = frozenset({"theme", "keybinds", "tui"})
+ROOT_KEYS = SCHEMA_ROOT_KEYS | LEGACY_ROOT_KEYS
 # Keys people write that the clients silently ignore, with the key they meant.
 ROOT_KEY_TYPOS: dict[str, str] = {
     "providers": "provider",
@@ -240,10 +237,10 @@ def _models(src: Source) -> list[ModelRef]:
         catalog_id = model_id if _well_formed(ref) and routed else None
         refs.append(ModelRef(key, ref, *src.pos(node.start), catalog_id=catalog_id))
     for key in _MORE_MODEL_KEYS:
-        node = get(root, key)
-        value = string(node)
-        if node is not None and value is not None:
-            refs.append(ModelRef(key, value, *src.pos(node.start)))
+        extra = get(root, key)
+        value = string(extra)
+        if extra is not None and value is not None:
+            refs.append(ModelRef(key, value, *src.pos(extra.start)))
     for section in ("agent", "mode", "command"):
         for am in members(get(root, section)):
             at = get(am.value, "model")
@@ -254,7 +251,7 @@ def _models(src: Source) -> list[ModelRef]:
     return refs
 
 
-_KILO_KEYS = ROOT_KEYS | kilo.EXTRA_ROOT_KEYS
+_KILO_KEYS = kilo.ROOT_KEYS | LEGACY_ROOT_KEYS
 READERS: tuple[Reader, ...] = (
     Reader("opencode", NAME, TITLE, "jsonc", "opencode.json", _urls, _models, ROOT_KEYS),
     Reader("kilo-user", kilo.NAME, kilo.TITLE, "jsonc", "~/.config/kilo/kilo.jsonc", _urls,
@@ -450,7 +447,8 @@ def misspelled_root_key(src: Source) -> Iterator[Hit]:
     "warning",
     "Unknown root key",
     kinds=FAMILY_KINDS,
-    doc="""A root key that is not in the client's config schema is ignored; usually a typo.""",
+    doc="""A root key that is not in the client's config schema is ignored; usually a typo.
+    The known keys come from the schema of the pinned client (OpenCode 1.18.33, Kilo 7.7.7).""",
     example=_EXAMPLE.replace('"provider": {', '"themes": "dark",\n  "provider": {', 1),
     fix="check the spelling against the client's config schema",
 )

@@ -1,0 +1,54 @@
+"""A small comment-preserving JSONC parser and editor.
+
+`parse` (parse.py) builds a tree of `Node`s that remember their offsets in the text and accepts
+exactly what OpenCode's and Kilo's parser (Microsoft's jsonc-parser) accepts. The editors
+(`set_value`, `remove_value`, `append_to_array`; edit.py) parse once, then splice new text into
+the exact span they change; every other character of the input comes out unchanged. Duplicate
+keys: the last one wins, as in JavaScript, and the editors act on that last one.
+"""
+
+from __future__ import annotations
+
+from aigate_setup.merge.jsonc.edit import (
+    append_to_array,
+    dumps,
+    remove_value,
+    set_value,
+    set_values,
+)
+from aigate_setup.merge.jsonc.parse import (
+    _STRING,
+    KIND_NAMES,
+    MAX_DEPTH,
+    LineIndex,
+    Member,
+    Node,
+    NodeKind,
+    find,
+    find_member,
+    is_blank,
+    line_col,
+    loads,
+    parse,
+)
+
+__all__ = [
+    "KIND_NAMES",
+    "MAX_DEPTH",
+    "_STRING",
+    "LineIndex",
+    "Member",
+    "Node",
+    "NodeKind",
+    "append_to_array",
+    "dumps",
+    "find",
+    "find_member",
+    "is_blank",
+    "line_col",
+    "loads",
+    "parse",
+    "remove_value",
+    "set_value",
+    "set_values",
+]
