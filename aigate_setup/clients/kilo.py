@@ -26,7 +26,7 @@ from aigate_setup import paths
 from aigate_setup.clients import common
 from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
-from aigate_setup.rules.kinds import json_like, same_place
+from aigate_setup.rules.kinds import json_like, place, same_place
 from aigate_setup.rules.positions import get, string
 from aigate_setup.rules.registry import Hit, Reader, Rule, rule
 
@@ -213,7 +213,7 @@ def file_kind(path: Path) -> FileKind | None:
     name = path.name
     if name not in NAMES and name not in _OPENCODE_NAMES:
         return None
-    if same_place(path.parent, config_dir()):
+    if same_place(path.parent, place(config_dir)):
         return "kilo-user"
     if name in NAMES or path.parent.name in _OWN_DIRS:
         return "kilo-project"

@@ -8,7 +8,6 @@ models{id: {name, limit}}) and, unless --no-default, the root `model = "aigate/<
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -362,6 +361,8 @@ def model_not_declared(src: Source) -> Iterator[Hit]:
         declared = {m.key for m in members(models)}
         if (models is None and get(prov.value, "npm") is None) or model_id in declared:
             continue
+        import difflib
+
         hint = f'add "{model_id}": {{}} under provider.{pid}.models'
         close = difflib.get_close_matches(model_id, sorted(declared), n=1)
         if close:
@@ -457,6 +458,8 @@ def unknown_root_key(src: Source) -> Iterator[Hit]:
     for m in members(src.json):
         if m.key in known or m.key in ROOT_KEY_TYPOS:
             continue
+        import difflib
+
         close = difflib.get_close_matches(m.key, sorted(known), n=1)
         hint = f"did you mean {close[0]!r}?" if close else None
         yield Hit(*src.pos(m.key_start), f"unknown root key {m.key!r} for {src.title}", hint)

@@ -18,7 +18,7 @@ from aigate_setup.clients.common import (
     PROVIDER_ID,
     PROVIDER_NAME,
 )
-from aigate_setup.rules.kinds import same_place
+from aigate_setup.rules.kinds import place, same_place
 from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule
 from aigate_setup.rules.urls import is_aigate_url, is_local_url
 from aigate_setup.secrets import mask_key
@@ -42,7 +42,7 @@ def file_kind(path: Path) -> FileKind | None:
     """`$CODEX_HOME/config.toml` is the user file; `.codex/config.toml` elsewhere a project's."""
     if path.name != "config.toml":
         return None
-    if same_place(path.parent, paths.codex_home()):
+    if same_place(path.parent, place(paths.codex_home)):
         return "codex-user"
     return "codex-project" if path.parent.name == ".codex" else None
 
@@ -188,9 +188,8 @@ def profiles(src: Source) -> Iterator[Hit]:
     data = src.toml
     if data is None:
         return
-    idx = src.toml_index
     if "profile" in data:
-        line, col = idx.key(("profile",))
+        line, col = src.toml_index.key(("profile",))
         yield Hit(line, col, "root `profile` key: Codex refuses this file since 0.134")
     table = data.get("profiles")
     if not isinstance(table, dict):
@@ -199,7 +198,7 @@ def profiles(src: Source) -> Iterator[Hit]:
     hint += " no longer reads them)"
     names = list(table) or [None]
     for name in names:
-        line, col = idx.key(("profiles",) if name is None else ("profiles", name))
+        line, col = src.toml_index.key(("profiles",) if name is None else ("profiles", name))
         shown = "[profiles]" if name is None else f"[profiles.{name}]"
         yield Hit(
             line,

@@ -59,13 +59,16 @@ class Node:
     value: Any
     members: list[Member] = field(default_factory=list)
     items: list[Node] = field(default_factory=list)
+    # (member count, key -> its last member), built on the first lookup: the rules look up
+    # many keys, and a list scan per lookup was most of `check`'s time.
+    _index: tuple[int, dict[str, Member]] | None = field(default=None, repr=False, compare=False)
 
     def member(self, key: str) -> Member | None:
         """The member named `key` (the last one when the key is duplicated)."""
-        for m in reversed(self.members):
-            if m.key == key:
-                return m
-        return None
+        index = self._index
+        if index is None or index[0] != len(self.members):
+            index = self._index = (len(self.members), {m.key: m for m in self.members})
+        return index[1].get(key)
 
 
 class LineIndex:
