@@ -35,7 +35,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # "↳ Expected string, got [[]] enabled_providers.0" / "↳ Missing key plugin.0.1": the root key
 # is the first segment of the path.
 _KNOWN = re.compile(r"(?:got \S+|Missing key) ([^\s.]+)\S*\s*$")
-SENTINEL = [[[]]]
+SENTINEL: list[list[list[object]]] = [[[]]]
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e_support import ClientsMissing, clients_bin
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aigate_setup.errors import ParseError
 from aigate_setup.merge import jsonc
-from tests.e2e_support import ClientsMissing, clients_bin
 
 pytestmark = pytest.mark.e2e
 
@@ -118,7 +118,7 @@ TRIVIA = st.sampled_from(
 )  # fmt: skip
 KEYS = st.sampled_from(["a", "b", "model", "provider", "", "k\\u0041", "x y", "\\n", "a\\/b"])
 STRINGS = st.one_of(
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
     st.sampled_from(["\\u00e9", "\\\\", '\\"', "\\t", "\\uD83D\\uDE00", "\\x41", "\\u12"]),
 )
 NUMBERS = st.sampled_from(
@@ -137,7 +137,10 @@ def _string(s: str) -> str:
 def values(draw: st.DrawFn, depth: int = 0) -> str:
     kinds = ["str", "num", "lit"] + (["obj", "arr"] if depth < 3 else [])
     kind = draw(st.sampled_from(kinds))
-    t = lambda: draw(TRIVIA)  # noqa: E731
+
+    def t() -> str:
+        return draw(TRIVIA)
+
     if kind == "str":
         return _string(draw(STRINGS))
     if kind == "num":

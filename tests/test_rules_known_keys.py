@@ -11,10 +11,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from e2e_support import PINS, ClientsMissing, clients_bin
 
 from aigate_setup.clients import kilo, opencode
 from aigate_setup.rules import RuleContext, validate_text
-from tests.e2e_support import PINS, ClientsMissing, clients_bin
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "aigate_setup" / "clients" / "data"

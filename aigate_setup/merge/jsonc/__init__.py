@@ -9,13 +9,8 @@ keys: the last one wins, as in JavaScript, and the editors act on that last one.
 
 from __future__ import annotations
 
-from aigate_setup.merge.jsonc.edit import (
-    append_to_array,
-    dumps,
-    remove_value,
-    set_value,
-    set_values,
-)
+from typing import TYPE_CHECKING, Any
+
 from aigate_setup.merge.jsonc.parse import (
     _STRING,
     KIND_NAMES,
@@ -31,6 +26,27 @@ from aigate_setup.merge.jsonc.parse import (
     loads,
     parse,
 )
+
+if TYPE_CHECKING:
+    from aigate_setup.merge.jsonc.edit import (
+        append_to_array,
+        dumps,
+        remove_value,
+        set_value,
+        set_values,
+    )
+
+_EDITORS = frozenset({"append_to_array", "dumps", "remove_value", "set_value", "set_values"})
+
+
+def __getattr__(name: str) -> Any:
+    # The editors load on first use: `check` and `doctor` only read.
+    if name in _EDITORS:
+        from aigate_setup.merge.jsonc import edit
+
+        return getattr(edit, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KIND_NAMES",
