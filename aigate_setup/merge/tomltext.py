@@ -69,11 +69,11 @@ def text_edit(
         if len(path) == 1:
             key = path[0]
             if key in before:
-                at = [i for i in range(first_table) if _key_of(lines[i]) == key]
-                if len(at) != 1 or isinstance(before[key], (dict, list)):
+                found = [i for i in range(first_table) if _key_of(lines[i]) == key]
+                if len(found) != 1 or isinstance(before[key], (dict, list)):
                     return None
-                ending = nl if lines[at[0]].endswith("\n") else ""
-                lines[at[0]] = f"{_key(key)} = {_value(value)}{ending}"
+                ending = nl if lines[found[0]].endswith("\n") else ""
+                lines[found[0]] = f"{_key(key)} = {_value(value)}{ending}"
             else:
                 inserts.append(f"{_key(key)} = {_value(value)}{nl}")
             continue
