@@ -27,7 +27,8 @@ def _key_of(line: str) -> str | None:
     m = _KEY_LINE.match(line)
     if not m:
         return None
-    return _PARTS.findall(m.group(1))[-1].strip("\"'")
+    last: str = _PARTS.findall(m.group(1))[-1]
+    return last.strip("\"'")
 
 
 def kept_in_order(old: str, new: str, owned: Sequence[tuple[str, ...]]) -> bool:
@@ -41,6 +42,14 @@ def kept_in_order(old: str, new: str, owned: Sequence[tuple[str, ...]]) -> bool:
     ]
     got = iter(line for line in new.splitlines() if line.strip())
     return all(any(line == other for other in got) for line in wanted)
+
+
+def _replace_line(line: str, key: str, value: Any) -> str:
+    """One `key = value` line with a new value; its comment and line ending kept."""
+    body = line.rstrip("\r\n")
+    doc = tomlkit.parse(body)
+    doc[key] = value
+    return str(doc.as_string()) + line[len(body) :]
 
 
 def _value(value: Any) -> str:
@@ -72,8 +81,7 @@ def text_edit(
                 found = [i for i in range(first_table) if _key_of(lines[i]) == key]
                 if len(found) != 1 or isinstance(before[key], (dict, list)):
                     return None
-                ending = nl if lines[found[0]].endswith("\n") else ""
-                lines[found[0]] = f"{_key(key)} = {_value(value)}{ending}"
+                lines[found[0]] = _replace_line(lines[found[0]], key, value)
             else:
                 inserts.append(f"{_key(key)} = {_value(value)}{nl}")
             continue
