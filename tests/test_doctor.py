@@ -1037,8 +1037,8 @@ def kilo_jsonc() -> Path:
 PLANTED = [
     # (client, file, old, new, check id that must fail)
     ("codex", codex_toml, 'wire_api = "responses"', 'wire_api = "chat"', "codex.rules.AIG020"),
-    ("codex", codex_toml, 'wire_api = "responses"',
-     'wire_api = "responses"\n\n[profiles.work]\nmodel = "x"', "codex.rules.AIG021"),
+    ("codex", codex_toml, 'model_provider = "aigate"',
+     'profile = "work"\nmodel_provider = "aigate"', "codex.rules.AIG021"),
     ("codex", codex_toml, 'wire_api = "responses"',
      'wire_api = "responses"\n\n[model_providers.openai]\nname = "x"\n'
      'base_url = "https://api.aigate.shop/v1"', "codex.rules.AIG022"),
