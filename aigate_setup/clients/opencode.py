@@ -282,7 +282,7 @@ def _key_hint(src: Source, pid: str, ours: set[str]) -> str:
     `{env:AIGATE_API_KEY}` from the environment when they start. A provider on this machine or
     a private network (Ollama on localhost:11434, a LAN server) is exempt: its "key" is a
     placeholder such as "ollama".""",
-    example=_EXAMPLE.replace("{env:AIGATE_API_KEY}", "sk-example-0123"),
+    example=_EXAMPLE.replace("{env:AIGATE_API_KEY}", "sk-EXAMPLE-NOT-A-KEY-1"),
     fix='set "apiKey": "{env:AIGATE_API_KEY}"',
     secret=True,
 )

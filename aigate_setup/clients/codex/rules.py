@@ -131,7 +131,7 @@ READERS: tuple[Reader, ...] = tuple(
     doc="""`experimental_bearer_token` puts the key itself into config.toml, where backups,
     dotfile repositories and screen shares pick it up. `env_key` names the variable instead.""",
     example=_PROVIDER.replace(
-        'env_key = "AIGATE_API_KEY"', 'experimental_bearer_token = "sk-example-0123456789abcdef"'
+        'env_key = "AIGATE_API_KEY"', 'experimental_bearer_token = "sk-EXAMPLE-NOT-A-KEY-1"'
     ),
     fix='remove experimental_bearer_token and set env_key = "AIGATE_API_KEY"',
     secret=True,
