@@ -26,6 +26,7 @@ MAX_DEPTH = 400
 
 _WS = " \t\n\r"
 _TRIVIA = re.compile(r"(?:[ \t\n\r]+|//[^\n\r]*|/\*.*?\*/)*", re.DOTALL)
+_TRIVIA_START = frozenset(" \t\n\r/")  # "" (the end) is not in it
 _STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"', re.DOTALL)
 _STRING_PREFIX = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*', re.DOTALL)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -104,6 +105,8 @@ def _error(text: str, offset: int, message: str) -> ParseError:
 
 def _skip(text: str, pos: int) -> int:
     """Skip whitespace and comments from `pos`."""
+    if text[pos : pos + 1] not in _TRIVIA_START:
+        return pos  # most tokens follow one another directly: no regex call
     m = _TRIVIA.match(text, pos)
     end = m.end() if m else pos
     if text.startswith("/*", end):
