@@ -324,7 +324,9 @@ def test_interleaved_file_with_existing_root_keys_is_edited_in_place() -> None:
     text = 'model = "old"  # mine\n\n' + _INTERLEAVED.rstrip("\n")  # no final newline
     out = set_values(text, _OWNED)
     lines = out.split("\n")
-    assert lines[0] == 'model = "openai/gpt-5.5"  # mine' and lines[1] == 'model_provider = "aigate"'
+    assert (
+        lines[0] == 'model = "openai/gpt-5.5"  # mine' and lines[1] == 'model_provider = "aigate"'
+    )
     assert _INTERLEAVED.rstrip("\n") in out and not out.endswith("\n")
 
 
