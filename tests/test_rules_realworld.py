@@ -142,13 +142,13 @@ _INNER = (
 
 def test_model_inside_the_provider_table_without_root_model_fails() -> None:
     found = run(_INNER, "codex-user")
-    assert [(f.rule, f.severity, f.line) for f in found] == [("AIG026", "error", 8)]
+    assert [(f.rule, f.severity, f.line) for f in found] == [("AIG027", "error", 8)]
     assert 'model = "openai/gpt-5.5"' in found[0].hint
 
 
 def test_model_inside_the_provider_table_with_a_root_model_warns() -> None:
     found = run('model = "openai/gpt-5.5"\n' + _INNER, "codex-user")
-    assert [(f.rule, f.severity) for f in found] == [("AIG026", "warning")]
+    assert [(f.rule, f.severity) for f in found] == [("AIG027", "warning")]
 
 
 def test_inner_model_ids_are_checked_too() -> None:
@@ -161,7 +161,7 @@ def test_inner_model_ids_are_checked_too() -> None:
 )
 def test_integers_beyond_64_bits(value: int, bad: bool) -> None:
     text = f'model = "m"\nmodel_context_window = {value}\n\n[profiles.x]\nmodel_auto_compact_token_limit = 1\n'
-    assert ("AIG028" in ids(text, "codex-user")) is bad
+    assert ("AIG029" in ids(text, "codex-user")) is bad
 
 
 # --- model references everywhere --------------------------------------------------------------

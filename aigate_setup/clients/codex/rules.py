@@ -310,7 +310,7 @@ def _chosen_aigate(src: Source) -> tuple[str, dict[str, Any]] | None:
 
 
 @rule(
-    "AIG026",
+    "AIG027",
     "codex-provider-model",
     "error",
     "Codex model set inside [model_providers.<id>] (ignored)",
@@ -357,7 +357,7 @@ def provider_model(src: Source) -> Iterator[Hit]:
 
 
 @rule(
-    "AIG027",
+    "AIG028",
     "codex-no-model",
     "warning",
     "Codex sends to AIGate without a model",
@@ -375,7 +375,7 @@ def no_model(src: Source) -> Iterator[Hit]:
         return
     pid, prov = found
     if isinstance(prov.get("model"), str):
-        return  # AIG026 says it, with the inner value
+        return  # AIG027 says it, with the inner value
     line, col = src.toml_index.value(("model_provider",))
     yield Hit(
         line,
@@ -403,7 +403,7 @@ def _big_ints(value: object, path: tuple[str, ...]) -> Iterator[tuple[tuple[str,
 
 
 @rule(
-    "AIG028",
+    "AIG029",
     "codex-integer-range",
     "error",
     "Codex integer out of range",
