@@ -20,6 +20,11 @@ PACKAGES=(
   "@anthropic-ai/claude-code@2.1.197:claude"
   "@kilocode/cli@7.7.7:kilo"
 )
+# Libraries the tests load with node (no command): Microsoft's jsonc-parser, the JSONC parser of
+# OpenCode and Kilo, for the differential test of aigate_setup/merge/jsonc.
+LIBRARIES=(
+  "jsonc-parser@3.3.1"
+)
 
 die() {
   echo "install_clients: $1" >&2
@@ -49,6 +54,12 @@ for entry in "${PACKAGES[@]}"; do
   fi
 done
 
+for spec in "${LIBRARIES[@]}"; do
+  if [ "$(installed_version "${spec%@*}")" != "${spec##*@}" ]; then
+    missing+=("$spec")
+  fi
+done
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install_clients: all pinned clients already installed in $DIR" >&2
   echo "$BIN"
@@ -71,6 +82,7 @@ specs=()
 for entry in "${PACKAGES[@]}"; do
   specs+=("${entry%%:*}")
 done
+specs+=("${LIBRARIES[@]}")
 # Install the whole pinned set at once so npm keeps a consistent tree; scripts must run
 # (the clients fetch or select their platform binaries in postinstall).
 if ! timeout 900 npm install --prefix "$DIR" --save-exact --no-audit --no-fund \
@@ -86,6 +98,11 @@ for entry in "${PACKAGES[@]}"; do
   have="$(installed_version "$name")"
   [ "$have" = "$want" ] || die "$name is $have after install, expected $want" "remove $DIR and retry"
   [ -x "$BIN/$cmd" ] || die "$cmd is missing from $BIN after install" "remove $DIR and retry"
+done
+
+for spec in "${LIBRARIES[@]}"; do
+  have="$(installed_version "${spec%@*}")"
+  [ "$have" = "${spec##*@}" ] || die "${spec%@*} is $have after install, expected ${spec##*@}" "remove $DIR and retry"
 done
 
 echo "install_clients: installed into $DIR" >&2

@@ -286,3 +286,111 @@ def test_merge_keeps_user_bytes_and_is_idempotent(
     assert written.startswith(b"\xef\xbb\xbf") == bom
     # (d): idempotent
     assert set_values(decode(written).text, updates) == out
+
+
+# --- the safety net: tomlkit does not round-trip every file -------------------------------------
+
+_OWNED = {
+    ("model_provider",): "aigate",
+    ("model",): "openai/gpt-5.5",
+    ("model_providers", "aigate", "name"): "AIGate",
+    ("model_providers", "aigate", "base_url"): "https://api.aigate.shop/v1",
+}
+_INTERLEAVED = "[[a]]\nx = 1\n[b]\n[[a]]\ny = 2\n"
+
+
+def test_tomlkit_reorders_this_file_even_without_an_edit() -> None:
+    import tomlkit
+
+    # The reason for the line-level edit below: if tomlkit ever round-trips it, this fails
+    # and the fallback can be reconsidered.
+    assert tomlkit.parse(_INTERLEAVED).as_string() != _INTERLEAVED
+
+
+def test_interleaved_arrays_of_tables_keep_their_order() -> None:
+    from aigate_setup.merge.toml import set_values
+
+    out = set_values(_INTERLEAVED, _OWNED)
+    assert out.startswith('model_provider = "aigate"\nmodel = "openai/gpt-5.5"\n' + _INTERLEAVED)
+    assert out.endswith(
+        '\n[model_providers.aigate]\nname = "AIGate"\nbase_url = "https://api.aigate.shop/v1"\n'
+    )
+    assert set_values(out, _OWNED) == out  # idempotent
+
+
+def test_interleaved_file_with_existing_root_keys_is_edited_in_place() -> None:
+    from aigate_setup.merge.toml import set_values
+
+    text = 'model = "old"  # mine\n\n' + _INTERLEAVED.rstrip("\n")  # no final newline
+    out = set_values(text, _OWNED)
+    lines = out.split("\n")
+    assert (
+        lines[0] == 'model = "openai/gpt-5.5"  # mine' and lines[1] == 'model_provider = "aigate"'
+    )
+    assert _INTERLEAVED.rstrip("\n") in out and not out.endswith("\n")
+
+
+def test_interleaved_file_with_the_owned_table_is_refused_clearly() -> None:
+    from aigate_setup.merge.toml import set_values
+
+    text = '[model_providers.aigate]\nname = "x"\n\n' + _INTERLEAVED
+    with pytest.raises(ParseError, match="without moving or changing other settings"):
+        set_values(text, _OWNED)
+
+
+def test_safety_check_sees_moved_lines_and_changed_values() -> None:
+    from aigate_setup.merge.toml import parse_toml, safe
+
+    before = parse_toml(_INTERLEAVED)
+    moved = '[[a]]\nx = 1\n[[a]]\ny = 2\n[b]\nmodel = "m"\n'  # same values as tomlkit makes
+    assert not safe(_INTERLEAVED, moved, before, {("b", "model"): "m"})
+    changed = _INTERLEAVED.replace("x = 1", "x = 3")
+    assert not safe(_INTERLEAVED, changed, before, {})
+    assert not safe(_INTERLEAVED, "not toml [", before, {})
+    kept = 'model = "m"\n' + _INTERLEAVED
+    assert safe(_INTERLEAVED, kept, before, {("model",): "m"})
+
+
+def test_a_reordering_tomlkit_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even when tomlkit claims a faithful round-trip, a merge that moves a line is refused
+    (or redone line by line)."""
+    from aigate_setup.merge import toml as toml_merge
+
+    text = '# top\nmodel = "a"\n\n[x]\nk = 1\n\n[y]\nj = 2\n'
+    real = toml_merge._fix_new_lines
+
+    def swap(old: str, new: str, nl: str) -> str:
+        out = real(old, new, nl)
+        return out.replace("[x]\nk = 1\n\n[y]\nj = 2\n", "[y]\nj = 2\n\n[x]\nk = 1\n")
+
+    monkeypatch.setattr(toml_merge, "_fix_new_lines", swap)
+    out = toml_merge.set_values(text, {("model",): "b"})
+    assert out == text.replace('model = "a"', 'model = "b"')  # the line-level edit took over
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    blocks=st.lists(
+        st.sampled_from(["[[a]]\nx = 1\n", "[[a]]\ny = 2\n", "[b]\nz = 3\n", "[c.d]\nw = 4\n",
+                         "# note\n", "\n", "[[e.f]]\nv = 5\n"]),
+        min_size=1,
+        max_size=8,
+    ),
+    root=st.sampled_from(["", 'model = "old"\n', "# head\n", 'model_provider = "x"\n']),
+)  # fmt: skip
+def test_edits_never_move_user_lines(blocks: list[str], root: str) -> None:
+    from aigate_setup.merge import tomltext
+    from aigate_setup.merge.toml import parse_toml, set_values
+
+    text = root + "".join(blocks)
+    try:
+        parse_toml(text)
+    except ParseError:
+        return  # e.g. [b] twice
+    try:
+        out = set_values(text, _OWNED)
+    except ParseError as exc:
+        assert "without moving or changing" in exc.message
+        return
+    assert tomltext.kept_in_order(text, out, list(_OWNED))
+    assert set_values(out, _OWNED) == out

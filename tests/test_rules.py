@@ -157,6 +157,7 @@ class Case:
     at: str  # the finding points at the first occurrence of this in the broken text
     ctx: tuple[tuple[str, object], ...] = ()
     nth: int = 0
+    severity: str | None = None  # when the hit overrides the rule's own severity
 
 
 OPENAI_URL = '"baseURL": "https://api.aigate.shop/v1"'
@@ -221,7 +222,10 @@ CASES = [
     # Codex
     Case("AIG020", "codex-user", '"responses"', '"chat"', '"chat"'),
     Case("AIG021", "codex-user", 'model_provider = "aigate"', 'model_provider = "aigate"\nprofile = "fast"', "profile ="),
-    Case("AIG021", "codex-user", "[model_providers", '[profiles.fast]\nmodel = "x"\n\n[model_providers', "[profiles"),
+    Case("AIG021", "codex-user", "[model_providers", '[profiles.fast]\nmodel = "x"\n\n[model_providers', "[profiles", severity="warning"),
+    Case("AIG027", "codex-user", 'wire_api = "responses"', 'wire_api = "responses"\nmodel = "openai/gpt-5.5"', "model = ", nth=1, severity="warning"),
+    Case("AIG028", "codex-user", 'model = "openai/gpt-5.5"\n', "", '"aigate"'),
+    Case("AIG029", "codex-user", 'model_provider = "aigate"', 'model_provider = "aigate"\nmodel_context_window = 9223372036854775808', "9223"),
     Case("AIG022", "codex-user", "model_providers.aigate", "model_providers.openai", "[model_providers"),
     Case("AIG023", "codex-project", 'approval_policy = "on-request"', 'model_provider = "aigate"', "model_provider"),
     Case("AIG023", "codex-project", 'approval_policy = "on-request"', '[model_providers.aigate]\nenv_key = "AIGATE_API_KEY"\nbase_url = "https://api.aigate.shop/v1"', "[model_providers"),
@@ -281,7 +285,7 @@ def test_rule_fires_at_the_right_place(case: Case) -> None:
     hits = [f for f in got if f.rule == case.rule]
     assert hits, f"{case.rule} not reported; got {[(f.rule, f.message) for f in got]}"
     assert (hits[0].line, hits[0].column) == where(broken, case.at, case.nth), hits[0]
-    assert hits[0].severity == rules.RULES[case.rule].severity
+    assert hits[0].severity == (case.severity or rules.RULES[case.rule].severity)
     assert hits[0].hint
     # the clean file under the same context never reports it
     assert [f for f in run(clean, case.kind, **_ctx(case)) if f.rule == case.rule] == []

@@ -139,6 +139,17 @@ def model_ref(model_id: str) -> str:
     return f"{PROVIDER_ID}/{check_model_id('model id', model_id)}"
 
 
+# --- static rules (check): the clients' own root keys -----------------------------------------
+
+
+def root_keys(client: str) -> frozenset[str]:
+    """The root keys the pinned client's config schema has (data/<client>-root-keys.json,
+    generated from the installed binary by scripts/gen_known_keys.py)."""
+    path = Path(__file__).with_name("data") / f"{client}-root-keys.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(str(k) for k in data["keys"])
+
+
 # --- templates context -----------------------------------------------------------------------
 
 

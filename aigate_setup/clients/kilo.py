@@ -26,7 +26,7 @@ from aigate_setup import paths
 from aigate_setup.clients import common
 from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
-from aigate_setup.rules.kinds import json_like, same_place
+from aigate_setup.rules.kinds import json_like, place, same_place
 from aigate_setup.rules.positions import get, string
 from aigate_setup.rules.registry import Hit, Reader, Rule, rule
 
@@ -228,8 +228,9 @@ def legacy_instructions(sel: Selection, export_path: Path | None = None) -> str:
 NAMES = ("kilo.json", "kilo.jsonc")
 _OPENCODE_NAMES = ("opencode.json", "opencode.jsonc")
 _OWN_DIRS = (".kilo", ".kilocode")
-# Root keys Kilo accepts beyond OpenCode's.
-EXTRA_ROOT_KEYS = frozenset({"fallbacks", "indexing", "remote_control"})
+# The root keys of Kilo's config schema (generated from the pinned binary).
+ROOT_KEYS = common.root_keys(NAME)
+EXTRA_ROOT_KEYS = ROOT_KEYS  # the old name
 _SUBST_RE = re.compile(r"\{(env|file):[^}]*\}")
 # opencode.py reads Kilo's files (the same shape as OpenCode's).
 READERS: tuple[Reader, ...] = ()
@@ -241,7 +242,7 @@ def file_kind(path: Path) -> FileKind | None:
     name = path.name
     if name not in NAMES and name not in _OPENCODE_NAMES:
         return None
-    if same_place(path.parent, config_dir()):
+    if same_place(path.parent, place(config_dir)):
         return "kilo-user"
     if name in NAMES or path.parent.name in _OWN_DIRS:
         return "kilo-project"

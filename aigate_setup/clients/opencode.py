@@ -8,7 +8,6 @@ models{id: {name, limit}}) and, unless --no-default, the root `model = "aigate/<
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from aigate_setup.errors import ConfigError
 from aigate_setup.rules.kinds import json_like
 from aigate_setup.rules.positions import get, member, members, string
 from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule
-from aigate_setup.rules.urls import is_aigate_url
+from aigate_setup.rules.urls import is_aigate_url, is_local_url
 from aigate_setup.secrets import mask_key
 
 if TYPE_CHECKING:
@@ -111,16 +110,13 @@ def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | 
 # Kilo's files, with Kilo's known keys; Kilo's own rules are in kilo.py.
 
 NAMES = ("opencode.json", "opencode.jsonc")
-# Top-level keys of the OpenCode config schema (packages/opencode/src/config/config.ts, `Info`).
-ROOT_KEYS = frozenset(
-    {
-        "$schema", "theme", "keybinds", "logLevel", "tui", "server", "command", "skills",
-        "watcher", "plugin", "snapshot", "share", "autoshare", "autoupdate",
-        "disabled_providers", "enabled_providers", "model", "small_model", "default_agent",
-        "username", "mode", "agent", "provider", "mcp", "formatter", "lsp", "instructions",
-        "layout", "permission", "tools", "enterprise", "compaction", "experimental",
-    }
-)  # fmt: skip
+# Top-level keys of the pinned OpenCode's config schema (data/opencode-root-keys.json, from the
+# binary by scripts/gen_known_keys.py; a test compares it with the installed client).
+SCHEMA_ROOT_KEYS = common.root_keys(NAME)
+# Keys older versions read from this file and that moved to tui.json: ignored now, but not a
+# mistake worth a warning in a config shared with older versions.
+LEGACY_ROOT_KEYS = frozenset({"theme", "keybinds", "tui"})
+ROOT_KEYS = SCHEMA_ROOT_KEYS | LEGACY_ROOT_KEYS
 # Keys people write that the clients silently ignore, with the key they meant.
 ROOT_KEY_TYPOS: dict[str, str] = {
     "providers": "provider",
@@ -186,7 +182,8 @@ def _urls(src: Source) -> list[UrlRef]:
         url = string(node)
         if node is not None and url is not None:
             label = f"provider.{pm.key}.options.baseURL"
-            refs.append(UrlRef(label, url, *src.pos(node.start), "v1"))
+            keyed = string(get(pm.value, "options", "apiKey")) not in (None, "")
+            refs.append(UrlRef(label, url, *src.pos(node.start), "v1", keyed=keyed))
     return refs
 
 
@@ -216,6 +213,14 @@ def _provider_models(src: Source, ours: set[str]) -> Iterator[ModelRef]:
                     label = f"provider.{pm.key}.models[{mm.key!r}].{field}"
                     what: Literal["id", "name"] = "name" if field == "name" else "id"
                     yield ModelRef(label, value, *src.pos(node.start), field=what)
+        node = get(pm.value, "name")
+        value = string(node)
+        if node is not None and value is not None:
+            yield ModelRef(f"provider.{pm.key}.name", value, *src.pos(node.start), field="name")
+
+
+# Root keys that name a model besides `model` and `small_model` (Kilo's subagent model).
+_MORE_MODEL_KEYS = ("subagent_model",)
 
 
 def _models(src: Source) -> list[ModelRef]:
@@ -230,7 +235,12 @@ def _models(src: Source) -> list[ModelRef]:
         routed = pid in ours or (pid == common.PROVIDER_ID and member(providers, pid) is None)
         catalog_id = model_id if _well_formed(ref) and routed else None
         refs.append(ModelRef(key, ref, *src.pos(node.start), catalog_id=catalog_id))
-    for section in ("agent", "mode"):
+    for key in _MORE_MODEL_KEYS:
+        extra = get(root, key)
+        value = string(extra)
+        if extra is not None and value is not None:
+            refs.append(ModelRef(key, value, *src.pos(extra.start)))
+    for section in ("agent", "mode", "command"):
         for am in members(get(root, section)):
             at = get(am.value, "model")
             value = string(at)
@@ -240,7 +250,7 @@ def _models(src: Source) -> list[ModelRef]:
     return refs
 
 
-_KILO_KEYS = ROOT_KEYS | kilo.EXTRA_ROOT_KEYS
+_KILO_KEYS = kilo.ROOT_KEYS | LEGACY_ROOT_KEYS
 READERS: tuple[Reader, ...] = (
     Reader("opencode", NAME, TITLE, "jsonc", "opencode.json", _urls, _models, ROOT_KEYS),
     Reader("kilo-user", kilo.NAME, kilo.TITLE, "jsonc", "~/.config/kilo/kilo.jsonc", _urls,
@@ -250,6 +260,18 @@ READERS: tuple[Reader, ...] = (
 )  # fmt: skip
 
 
+def _key_hint(src: Source, pid: str, ours: set[str]) -> str:
+    """Which variable to reference: the AIGate key for AIGate providers, else one named after
+    the provider (never the AIGate key for someone else's server)."""
+    if pid in ours:
+        return f'set "apiKey": "{{env:{src.ctx.key_env}}}" and export the key in that variable'
+    var = re.sub(r"[^A-Za-z0-9]+", "_", pid).strip("_").upper() or "PROVIDER"
+    return (
+        f'set "apiKey": "{{env:{var}_API_KEY}}" (or another variable) and export the key there;'
+        " rotate the key"
+    )
+
+
 @rule(
     "AIG003",
     "literal-api-key",
@@ -257,20 +279,57 @@ READERS: tuple[Reader, ...] = (
     "Provider apiKey is not an {env:...} reference",
     kinds=FAMILY_KINDS,
     doc="""A literal `apiKey` is the key itself in the config file. OpenCode and Kilo read
-    `{env:AIGATE_API_KEY}` from the environment when they start.""",
-    example=_EXAMPLE.replace("{env:AIGATE_API_KEY}", "sk-example-0123456789abcdef"),
+    `{env:AIGATE_API_KEY}` from the environment when they start. A provider on this machine or
+    a private network (Ollama on localhost:11434, a LAN server) is exempt: its "key" is a
+    placeholder such as "ollama".""",
+    example=_EXAMPLE.replace("{env:AIGATE_API_KEY}", "sk-EXAMPLE-NOT-A-KEY-1"),
     fix='set "apiKey": "{env:AIGATE_API_KEY}"',
     secret=True,
 )
 def literal_api_key(src: Source) -> Iterator[Hit]:
-    for pm in members(get(src.json, "provider")):
+    providers = get(src.json, "provider")
+    ours: set[str] | None = None
+    for pm in members(providers):
         node = get(pm.value, "options", "apiKey")
         api_key = string(node)
-        if node is not None and api_key and not _REF_RE.match(api_key.strip()):
-            yield Hit(
-                *src.pos(node.start),
-                f"provider.{pm.key}.options.apiKey is a literal value {mask_key(api_key)}",
-            )
+        if node is None or not api_key or _REF_RE.match(api_key.strip()):
+            continue
+        if is_local_url(string(get(pm.value, "options", "baseURL"))):
+            continue
+        if ours is None:
+            ours = _ours(src, providers)
+        yield Hit(
+            *src.pos(node.start),
+            f"provider.{pm.key}.options.apiKey is a literal value {mask_key(api_key)}",
+            _key_hint(src, pm.key, ours),
+        )
+
+
+# Providers OpenCode and Kilo know without a `npm`/`options.baseURL` of their own (the
+# models.dev catalog they load, and their own gateways). A model list under one of them adds
+# to (or overrides) the built-in models; the client still knows the others.
+BUILTIN_PROVIDERS = frozenset(
+    {
+        "opencode", "kilo", "openai", "anthropic", "google", "google-vertex",
+        "google-vertex-anthropic", "openrouter", "github-copilot", "github-models", "vercel",
+        "amazon-bedrock", "azure", "azure-cognitive-services", "groq", "mistral", "deepseek",
+        "xai", "togetherai", "fireworks-ai", "cerebras", "deepinfra", "perplexity", "cohere",
+        "huggingface", "nvidia", "zai", "zai-coding-plan", "zhipuai", "moonshotai",
+        "moonshotai-cn", "alibaba", "alibaba-cn", "baseten", "venice", "inception", "requesty",
+        "upstage", "morph", "chutes", "synthetic", "wandb", "lmstudio", "ollama-cloud",
+        "modelscope", "cloudflare-workers-ai", "cloudflare-ai-gateway", "sap-ai-core",
+        "scaleway", "ovhcloud", "nebius", "vultr", "friendli", "minimax", "llama", "v0",
+        "gitlab", "poe", "lucidquery", "fastrouter", "inference", "submodel", "iflowcn",
+        "aihubmix", "302ai", "helicone", "zenmux", "bailing", "cortecs", "io-net",
+    }
+)  # fmt: skip
+
+
+def _custom(pid: str, provider: jsonc.Node) -> bool:
+    """A provider the config defines itself (its own package or base URL, or an id the
+    client does not know): only its declared models exist."""
+    has_own = get(provider, "npm") is not None or get(provider, "options", "baseURL") is not None
+    return has_own or pid not in BUILTIN_PROVIDERS
 
 
 @rule(
@@ -280,8 +339,10 @@ def literal_api_key(src: Source) -> Iterator[Hit]:
     "Root model is not declared under its provider",
     kinds=FAMILY_KINDS,
     doc="""A model reference `provider/model` is looked up in `provider.<id>.models` (split on
-    the first `/`: `aigate/openai/gpt-5.5` needs `models["openai/gpt-5.5"]`). An undeclared
-    model of a provider that lists its models is "model not found" at start.""",
+    the first `/`: `aigate/openai/gpt-5.5` needs `models["openai/gpt-5.5"]`). For a custom
+    provider (one with its own `npm` or `options.baseURL`, or an id the client does not know)
+    an undeclared model is "model not found" at start. Built-in providers (openrouter,
+    github-copilot, ...) still know the models a config does not list.""",
     example=_EXAMPLE.replace(
         '"model": "aigate/openai/gpt-5.5"', '"model": "aigate/openai/gpt-5.6"'
     ),
@@ -294,12 +355,14 @@ def model_not_declared(src: Source) -> Iterator[Hit]:
             continue
         pid, model_id = ref.split("/", 1)
         prov = member(providers, pid)
-        if prov is None:
+        if prov is None or prov.value.kind != "object" or not _custom(pid, prov.value):
             continue
         models = get(prov.value, "models")
         declared = {m.key for m in members(models)}
         if (models is None and get(prov.value, "npm") is None) or model_id in declared:
             continue
+        import difflib
+
         hint = f'add "{model_id}": {{}} under provider.{pid}.models'
         close = difflib.get_close_matches(model_id, sorted(declared), n=1)
         if close:
@@ -385,7 +448,8 @@ def misspelled_root_key(src: Source) -> Iterator[Hit]:
     "warning",
     "Unknown root key",
     kinds=FAMILY_KINDS,
-    doc="""A root key that is not in the client's config schema is ignored; usually a typo.""",
+    doc="""A root key that is not in the client's config schema is ignored; usually a typo.
+    The known keys come from the schema of the pinned client (OpenCode 1.18.33, Kilo 7.7.7).""",
     example=_EXAMPLE.replace('"provider": {', '"themes": "dark",\n  "provider": {', 1),
     fix="check the spelling against the client's config schema",
 )
@@ -394,6 +458,8 @@ def unknown_root_key(src: Source) -> Iterator[Hit]:
     for m in members(src.json):
         if m.key in known or m.key in ROOT_KEY_TYPOS:
             continue
+        import difflib
+
         close = difflib.get_close_matches(m.key, sorted(known), n=1)
         hint = f"did you mean {close[0]!r}?" if close else None
         yield Hit(*src.pos(m.key_start), f"unknown root key {m.key!r} for {src.title}", hint)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from aigate_setup import paths, rules
 from aigate_setup.errors import UsageError
 from aigate_setup.findings import Finding
 from aigate_setup.options import CheckOptions
-from aigate_setup.rules import Rule, RuleContext
+from aigate_setup.rules import Rule, RuleContext, kinds
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
@@ -72,6 +71,7 @@ class Target:
     kind: FileKind | None  # None: named explicitly, inferred from its text
     tree: Path  # the resolved directory it is checked in: nothing outside it is read
     real: Path  # the file it names, all links resolved
+    regular: bool = False  # the directory walk saw a regular file (not a link)
 
 
 def run(opts: CheckOptions) -> CheckResult:
@@ -81,20 +81,41 @@ def run(opts: CheckOptions) -> CheckResult:
     )
     targets = discover(opts.paths or (Path("."),))
     findings: list[Finding] = []
+    shown = _Shown()
     for target in targets:
-        findings.extend(check_file(target, ctx, active))
+        findings.extend(check_file(target, ctx, active, shown(target.path)))
     findings.sort(key=lambda f: (f.path, f.line or 0, f.column or 0, f.rule))
-    return CheckResult(findings, [paths.relative(t.path) for t in targets], active)
+    return CheckResult(findings, [shown(t.path) for t in targets], active)
+
+
+class _Shown:
+    """`paths.relative` with the current directory looked up once per run (it is asked
+    twice for each of hundreds of files)."""
+
+    def __init__(self) -> None:
+        self.prefix = os.path.join(os.getcwd(), "")
+        self.memo: dict[Path, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        got = self.memo.get(path)
+        if got is None:
+            text = str(path)
+            if text.startswith(self.prefix) and ".." not in text:
+                got = text[len(self.prefix) :]
+            else:
+                got = paths.relative(path)
+            self.memo[path] = got
+        return got
 
 
 def _load_catalog(opts: CheckOptions) -> Catalog | None:
+    if opts.catalog is None and not opts.live:
+        return None  # the catalog module is not even imported
     from aigate_setup import catalog
 
     if opts.catalog is not None:
         return catalog.load_catalog_file(opts.catalog)
-    if opts.live:
-        return catalog.fetch_catalog(opts.common)
-    return None
+    return catalog.fetch_catalog(opts.common)
 
 
 # --- discovery ----------------------------------------------------------------------------
@@ -126,13 +147,13 @@ def discover(given_paths: Iterable[Path]) -> list[Target]:
         path = given if given.is_absolute() else Path.cwd() / given
         if path.is_dir():
             tree = Path(os.path.realpath(path))
-            # Resolve each file once: realpath costs a syscall per path component.
-            found = {p: (kind, _real(p)) for p, kind in _walk(path)}
+            with kinds.cached_stats():
+                found = {p: (kind, real, reg) for p, kind, real, reg in _walk(path, tree)}
             found = {p: v for p, v in found.items() if v[1] not in seen}
             for p in _drop_gitignored(path, list(found)):
-                kind, key = found[p]
+                kind, key, regular = found[p]
                 seen.add(key)
-                out.append(Target(p, kind, tree, key))
+                out.append(Target(p, kind, tree, key, regular))
         elif os.path.lexists(path):  # a file, or a link or special file the reader refuses
             key = _real(path)
             if key not in seen:
@@ -146,28 +167,75 @@ def discover(given_paths: Iterable[Path]) -> list[Target]:
     return out
 
 
-def _walk(root: Path) -> list[tuple[Path, FileKind]]:
-    found: list[tuple[Path, FileKind]] = []
-    # os.walk does not descend into symlinked directories (followlinks=False).
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIP_DIRS and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
-        )
-        for name in sorted(filenames):
-            p = Path(dirpath, name)
+def _walk(root: Path, real_root: Path) -> list[tuple[Path, FileKind, Path, bool]]:
+    """(path, kind, resolved path, regular file) of every file a client reads, in sorted order.
+
+    Symlinked directories are not entered, so a file that is not itself a link resolves to
+    `real_root` joined with its place in the tree: realpath (a syscall per path component) runs
+    only for links.
+    """
+    found: list[tuple[Path, FileKind, Path, bool]] = []
+    top = os.fspath(root)
+    stack: list[tuple[str, str]] = [(top, os.fspath(real_root))]
+    while stack:
+        dirpath, real_dir = stack.pop()
+        try:
+            with os.scandir(dirpath) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        if dirpath != top and any(e.name == "pyvenv.cfg" for e in entries):
+            continue  # a virtualenv below the checked tree
+        subdirs: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name not in SKIP_DIRS:
+                    subdirs.append((entry.path, os.path.join(real_dir, name)))
+                continue
+            if entry.is_symlink() and os.path.isdir(entry.path):
+                continue  # a link to a directory is not walked (nor checked as a file)
+            p = Path(entry.path)
             kind = rules.kind_for(p)
-            if kind is not None:
-                found.append((p, kind))
+            if kind is None:
+                continue
+            link = entry.is_symlink()
+            real = _real(p) if link else Path(real_dir, name)
+            try:
+                regular = not link and entry.is_file(follow_symlinks=False)
+            except OSError:
+                regular = False
+            found.append((p, kind, real, regular))
+        stack.extend(reversed(subdirs))
     return found
+
+
+def _in_work_tree(root: Path) -> bool:
+    """Whether git could see `root` as part of a repository: a `.git` in it or above it (or
+    GIT_DIR set). Outside one, git is not started at all."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    here = os.path.abspath(root)
+    while True:
+        if os.path.lexists(os.path.join(here, ".git")):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
 
 
 def _drop_gitignored(root: Path, files: list[Path]) -> list[Path]:
     """One `git check-ignore --stdin` call for the batch; no git or no repo: keep all."""
-    if not files:
+    if not files or not _in_work_tree(root):
         return files
     payload = "\0".join(str(p) for p in files) + "\0"
+    import subprocess
+
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
     try:
         proc = subprocess.run(
@@ -219,46 +287,74 @@ def _too_large() -> Unreadable:
     )
 
 
-def read_config(real: Path, tree: Path) -> bytes:
-    """The bytes of the regular file `real` (a resolved path) when it is inside `tree`."""
+def _inside(real: str, tree: str) -> bool:
+    if os.name != "nt":  # both resolved: a prefix test (commonpath costs more, per file)
+        return real == tree or real.startswith(tree.rstrip("/") + "/")
     try:
-        inside = os.path.commonpath([real, str(tree)]) == str(tree)
+        return os.path.commonpath([real, tree]) == os.path.commonpath([tree])
     except ValueError:  # another drive
-        inside = False
+        return False
+
+
+def read_config(real: Path, tree: Path, *, regular: bool = False) -> bytes:
+    """The bytes of the regular file `real` (a resolved path) when it is inside `tree`.
+
+    `regular`: the directory walk already saw a regular file there, so the stat before the
+    open is skipped (the fstat after it still refuses anything swapped in since)."""
+    inside = _inside(os.fspath(real), os.fspath(tree))
     if not inside:
         raise Unreadable(
             "not read: a symbolic link that leads out of the checked tree",
             "check the file where it is (pass its own path), or replace the link with the file",
         )
-    try:
-        st = os.stat(real)
-    except OSError as exc:
-        raise Unreadable(f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise _not_regular(st.st_mode)
-    if st.st_size > MAX_BYTES:
-        raise _too_large()
+    if not regular:
+        try:
+            st = os.stat(real)
+        except OSError as exc:
+            raise _cannot(exc) from None
+        if not stat.S_ISREG(st.st_mode):
+            raise _not_regular(st.st_mode)
+        if st.st_size > MAX_BYTES:
+            raise _too_large()
     try:
         # O_NONBLOCK: a FIFO swapped in after the stat cannot block the open; fstat sees it.
         fd = os.open(real, _OPEN_FLAGS)
     except OSError as exc:
-        raise Unreadable(f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
-    with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(f.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise _not_regular(mode)
-        data = f.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise _too_large()
-    return data
-
-
-def check_file(target: Target, ctx: RuleContext, active: Sequence[Rule]) -> list[Finding]:
-    shown = paths.relative(target.path)
-    parse_error = rules.catalogue()["AIG001"]
-    reading = parse_error in active
+        raise _cannot(exc) from None
     try:
-        data = read_config(target.real, target.tree)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _not_regular(st.st_mode)
+        if st.st_size > MAX_BYTES:
+            raise _too_large()
+        chunks: list[bytes] = []
+        size = 0
+        while True:  # until EOF: the file may have grown since the fstat
+            chunk = os.read(fd, max(st.st_size - size, 0) + 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise _too_large()
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _cannot(exc: OSError) -> Unreadable:
+    return Unreadable(f"cannot read the file: {exc.strerror or type(exc).__name__}")
+
+
+def check_file(
+    target: Target, ctx: RuleContext, active: Sequence[Rule], shown: str | None = None
+) -> list[Finding]:
+    if shown is None:
+        shown = paths.relative(target.path)
+    parse_error = rules.catalogue()["AIG001"]
+    reading = any(r is parse_error for r in active)
+    try:
+        data = read_config(target.real, target.tree, regular=target.regular)
     except Unreadable as exc:
         return [_finding(shown, None, parse_error, exc.message, exc.hint)] if reading else []
     except OSError as exc:

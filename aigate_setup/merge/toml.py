@@ -23,6 +23,7 @@ from tomlkit.items import AoT, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from aigate_setup.errors import ParseError
+from aigate_setup.merge import tomltext
 from aigate_setup.merge.text import newline_of
 from aigate_setup.merge.tomlread import parse_toml as _parse_plain
 
@@ -232,24 +233,47 @@ def set_values(
     added_final_newline = bool(text) and not text.endswith("\n")
     work = text + nl if added_final_newline else text
     doc = _document(work)
-    pending: Pending = {}
-    changed = False
-    for path, value in updates.items():
-        changed = _set_in(doc, work, tuple(path), value, pending) or changed
-    if not changed:
+    # tomlkit does not round-trip every file (it moves a table that sits between the entries
+    # of an array of tables): such a file is edited line by line instead, or refused.
+    out: str | None = None
+    if doc.as_string() == work:
+        pending: Pending = {}
+        changed = False
+        for path, value in updates.items():
+            changed = _set_in(doc, work, tuple(path), value, pending) or changed
+        if not changed:
+            return text
+        out = _fix_new_lines(work, doc.as_string(), nl)
+        out = _append_tables(out, pending, nl)
+    elif _expected(before, updates) == before:
         return text
-    out = _fix_new_lines(work, doc.as_string(), nl)
-    out = _append_tables(out, pending, nl)
-    if added_final_newline and out.endswith(nl):
+    if out is None or not safe(work, out, before, updates):
+        out = tomltext.text_edit(work, updates, before, nl, _tables_text)
+    if added_final_newline and out is not None and out.endswith(nl):
         out = out[: -len(nl)]
-    # Never hand back a document that Codex would refuse, or one that means something else.
-    if parse_toml(out) != _expected(before, updates):
+    # Never hand back a document that Codex would refuse, one that means something else, or
+    # one whose other lines moved.
+    if out is None or not safe(text, out, before, updates):
         raise ParseError(
-            "cannot merge the aigate settings into this file without changing other settings",
+            "cannot merge the aigate settings into this file without moving or changing other"
+            " settings (tables between [[array]] entries); edit this file by hand",
             1,
             1,
         )
     return out
+
+
+def safe(
+    old: str, new: str, before: dict[str, Any], updates: Mapping[tuple[str, ...], Any]
+) -> bool:
+    """The edit keeps the meaning (`new` parses to `before` plus the updates) and every line
+    it does not own, in the same order."""
+    try:
+        if parse_toml(new) != _expected(before, updates):
+            return False
+    except ParseError:
+        return False
+    return tomltext.kept_in_order(old, new, list(updates))
 
 
 def remove_value(text: str, path: tuple[str, ...]) -> str:

@@ -96,22 +96,42 @@ def validate_text(
     rules: Iterable[Rule] | None = None,
 ) -> list[Finding]:
     """Every finding of `rules` (default: all) for one file's text, sorted by position."""
-    text = text.lstrip("\ufeff")
+    if text.startswith("\ufeff"):
+        text = text.lstrip("\ufeff")
     src = Source(str(path), text, kind, ctx, readers()[kind])
-    chosen = catalogue().values() if rules is None else rules
     found: list[Finding] = []
     secret_lines: set[int] = set()
-    for rule in chosen:
-        if not rule.applies_to(kind):
-            continue
+    for rule in _for_kind(rules, kind):
         for hit in rule.check(src):
             found.append(finding(src.path, rule, hit))
             if rule.secret and hit.line is not None:
                 secret_lines.add(hit.line)
+    if not found:
+        return found
     if secret_lines:
         found = [f for f in found if not (f.rule == SECRET_RULE and f.line in secret_lines)]
     found = apply_inline_ignores(text, src.lines, found)
     return sorted(found, key=lambda f: (f.line or 0, f.column or 0, f.rule, f.message))
+
+
+# (id of the rules given, kind) -> (those rules, the ones that run on the kind). `check` passes
+# the same selection for every file: worked out once per kind, not once per file.
+_KIND_RULES: dict[tuple[int, str], tuple[object, tuple[Rule, ...]]] = {}
+
+
+def _for_kind(rules: Iterable[Rule] | None, kind: FileKind) -> tuple[Rule, ...]:
+    given: object = catalogue() if rules is None else rules
+    key = (id(given), kind)
+    cached = _KIND_RULES.get(key)
+    if cached is not None and cached[0] is given:
+        return cached[1]
+    chosen = catalogue().values() if rules is None else rules
+    result = tuple(r for r in chosen if r.applies_to(kind))
+    if isinstance(given, (tuple, dict, frozenset)):  # immutable: safe to remember
+        if len(_KIND_RULES) > 64:
+            _KIND_RULES.clear()
+        _KIND_RULES[key] = (given, result)
+    return result
 
 
 def validate_file(

@@ -33,7 +33,7 @@ def real_keys(line: str) -> Iterator[Match[str]]:
     doc="""A key in a checked-in file is a leaked key: anyone who can read the repository
     (or its history) can spend it. Configs reference the key instead, and aigate-setup never
     writes one.""",
-    example='model = "openai/gpt-5.5"\n# my key: sk-example-0123456789abcdef\n',
+    example='model = "openai/gpt-5.5"\n# my key: sk-EXAMPLE-NOT-A-KEY-1\n',
     fix="remove the key and reference the variable instead ($AIGATE_API_KEY, "
     "{env:AIGATE_API_KEY}, env_key); rotate the key",
 )

@@ -6,24 +6,72 @@ every client module. What is here knows no client: comparing places, and sniffin
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh")
 
+# While `check` discovers files, each directory is stat'ed once (not once per file and client),
+# and each client's config directory is worked out once.
+_stats: dict[str, os.stat_result | None] | None = None
+_places: dict[Callable[[], Path], Path] | None = None
+
+
+@contextlib.contextmanager
+def cached_stats() -> Iterator[None]:
+    """Within the block, `same_place` remembers each path's stat and `place` each directory
+    (neither the tree nor the environment changes while it is walked)."""
+    global _stats, _places
+    outer = _stats, _places
+    _stats, _places = {}, {}
+    try:
+        yield
+    finally:
+        _stats, _places = outer
+
+
+def place(where: Callable[[], Path]) -> Path:
+    """`where()` (a location function such as `paths.codex_home`), computed once inside
+    `cached_stats`."""
+    cache = _places
+    if cache is None:
+        return where()
+    found = cache.get(where)
+    if found is None:
+        found = cache[where] = where()
+    return found
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    key = os.fspath(path)
+    cache = _stats
+    if cache is not None and key in cache:
+        return cache[key]
+    try:
+        st: os.stat_result | None = os.stat(key)
+    except (OSError, ValueError):
+        st = None
+    if cache is not None:
+        cache[key] = st
+    return st
+
 
 def same_place(a: Path, b: Path) -> bool:
     """The same directory (or file), through symlinks; names of paths that do not exist yet are
-    compared resolved. Two stats, not two realpaths: this runs once per discovered file."""
+    compared resolved. Stats, not realpaths: this runs once per discovered file."""
     if a == b:
         return True
+    sa, sb = _stat(a), _stat(b)
+    if sa is not None and sb is not None:
+        return os.path.samestat(sa, sb)
+    if sa is not None or sb is not None:
+        return False  # one exists and the other does not
     try:
-        return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
     except OSError:
-        try:
-            return a.resolve() == b.resolve()
-        except OSError:
-            return False
+        return False
 
 
 def head(text: str) -> str:

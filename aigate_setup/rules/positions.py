@@ -100,11 +100,9 @@ def members(node: jsonc.Node | None) -> Iterator[jsonc.Member]:
 
 def member(node: jsonc.Node | None, key: str) -> jsonc.Member | None:
     """The member `key` of an object; the last duplicate wins, as in JSON.parse."""
-    found = None
-    for m in members(node):
-        if m.key == key:
-            found = m
-    return found
+    if node is None or node.kind != "object":
+        return None
+    return node.member(key)
 
 
 def get(node: jsonc.Node | None, *keys: str) -> jsonc.Node | None:

@@ -124,6 +124,9 @@ class UrlRef:
     line: int | None
     column: int | None
     style: Literal["v1", "root"]
+    # Whether a key is configured for this URL (an apiKey, env_key, a token); None: unknown,
+    # taken as yes. Plain http without a key leaks prompts, not a key (AIG014 is a warning).
+    keyed: bool | None = None
 
 
 @dataclass(frozen=True)

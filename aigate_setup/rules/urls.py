@@ -47,6 +47,44 @@ def host_only(gateway_host: str) -> str:
     return value.split("/")[0].rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
+_LOCAL_SUFFIXES = (".localhost", ".local", ".lan", ".internal", ".home.arpa", ".docker")
+
+
+def is_local_host(host: str) -> bool:
+    """True for this machine and private networks: loopback, RFC 1918 / ULA / link-local
+    addresses, `localhost`, single-label names (a LAN or container host such as `ollama`) and
+    the private suffixes (.local, .lan, .internal, .home.arpa). A dummy key or plain http there
+    exposes nothing to the internet."""
+    import ipaddress
+
+    host = host.lower().strip("[]").rstrip(".")
+    if not host:
+        return False
+    if is_loopback(host) or host.endswith(_LOCAL_SUFFIXES):
+        return True
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host
+    return addr.is_private or addr.is_link_local or addr.is_loopback
+
+
+def url_host(url: object) -> str | None:
+    """The host of an http(s) URL string, else None."""
+    if not isinstance(url, str):
+        return None
+    try:
+        return urlsplit(url.strip()).hostname or None
+    except ValueError:
+        return None
+
+
+def is_local_url(url: object) -> bool:
+    """True when `url` is a URL on this machine or a private network (`is_local_host`)."""
+    host = url_host(url)
+    return host is not None and is_local_host(host)
+
+
 def is_aigate_url(url: str, ctx: RuleContext) -> bool:
     """True when `url` points at the AIGate gateway (or the host given with --gateway-host)."""
     try:
@@ -181,13 +219,16 @@ def double_v1(src: Source) -> Iterator[Hit]:
     kinds=None,
     example_kind="codex-user",
     doc="""OpenAI-style clients (Codex, OpenCode, Kilo) append /chat/completions or /responses
-    directly to the base URL; the gateway serves them under /v1.""",
+    directly to the base URL; the gateway serves them under /v1. Only base URLs on the AIGate
+    host are checked: other services have their own paths (`https://api.deepseek.com`).""",
     example='[model_providers.aigate]\nbase_url = "https://api.aigate.shop"\n'
     'env_key = "AIGATE_API_KEY"\nwire_api = "responses"\n',
     fix="end the base URL in /v1, e.g. https://api.aigate.shop/v1",
 )
 def missing_v1(src: Source) -> Iterator[Hit]:
     for ref, a in shaped(src, "no-v1"):
+        if not is_aigate_url(a.url, src.ctx):
+            continue
         yield Hit(
             ref.line,
             ref.column,
@@ -204,8 +245,10 @@ def missing_v1(src: Source) -> Iterator[Hit]:
     "Plain http to a non-loopback host",
     kinds=None,
     example_kind="codex-user",
-    doc="""Over plain http the key travels unencrypted to anything on the way. http is fine only
-    for a server on this machine (127.0.0.1, localhost).""",
+    doc="""Over plain http the key travels unencrypted to anything on the way. http is fine for
+    a server on this machine (127.0.0.1, localhost); for a private network address (a LAN
+    Ollama on 192.168.x.y) or a provider without a key it is a warning: the prompts still
+    travel in clear text.""",
     example='[model_providers.aigate]\nbase_url = "http://api.aigate.shop/v1"\n'
     'env_key = "AIGATE_API_KEY"\nwire_api = "responses"\n',
     fix="use https:// (http is only fine for 127.0.0.1/localhost)",
@@ -213,7 +256,27 @@ def missing_v1(src: Source) -> Iterator[Hit]:
 def insecure_http(src: Source) -> Iterator[Hit]:
     for ref, a in valid(src):
         assert a.parts is not None
-        if a.parts.scheme == "http" and not is_loopback(a.host):
+        if a.parts.scheme != "http" or is_loopback(a.host):
+            continue
+        if ref.keyed is False:
+            yield Hit(
+                ref.line,
+                ref.column,
+                f"{ref.label} {shown_url(a.url)} uses plain http to {a.host};"
+                " no key is configured, but the prompts travel unencrypted",
+                "use https:// when the server offers it",
+                severity="warning",
+            )
+        elif is_local_host(a.host):
+            yield Hit(
+                ref.line,
+                ref.column,
+                f"{ref.label} {shown_url(a.url)} uses plain http to {a.host} on a private"
+                " network; the key and the prompts travel unencrypted on that network",
+                "use https:// when the server offers it (fine on a trusted network)",
+                severity="warning",
+            )
+        else:
             yield Hit(
                 ref.line,
                 ref.column,
@@ -270,7 +333,17 @@ def invalid_url(src: Source) -> Iterator[Hit]:
                 ref.line,
                 ref.column,
                 f"{ref.label} {shown_url(a.url)!r} is not an http(s) URL",
+                _full_url_hint(ref, src.ctx),
             )
+
+
+def _full_url_hint(ref: UrlRef, ctx: RuleContext) -> str:
+    """The example URL for this client: the gateway root for Claude Code (it appends
+    /v1/messages itself), the /v1 base for OpenAI-style clients."""
+    host = host_only(ctx.gateway_host) if ctx.gateway_host else "api.aigate.shop"
+    if ref.style == "root":
+        return f"use a full URL such as https://{host} (the gateway root, without /v1)"
+    return f"use a full URL such as https://{host}/v1"
 
 
 RULES = (endpoint_url, double_v1, missing_v1, insecure_http, foreign_host, invalid_url)

@@ -165,7 +165,7 @@ READERS: tuple[Reader, ...] = (
     0600 key file instead.""",
     example=_SETTINGS.replace(
         '"ANTHROPIC_MODEL"',
-        '"ANTHROPIC_AUTH_TOKEN": "sk-example-0123456789abcdef",\n    "ANTHROPIC_MODEL"',
+        '"ANTHROPIC_AUTH_TOKEN": "sk-EXAMPLE-NOT-A-KEY-1",\n    "ANTHROPIC_MODEL"',
     ),
     fix="remove it from settings.json env; export ANTHROPIC_AUTH_TOKEN from $AIGATE_API_KEY"
     " (source .aigate/aigate-claude.sh)",
@@ -191,7 +191,7 @@ def settings_token(src: Source) -> Iterator[Hit]:
     kinds=_SCRIPT_KINDS,
     doc="""The script is meant to take the token from $AIGATE_API_KEY when it is sourced; a
     literal token in it is a leaked key.""",
-    example=_SCRIPT.replace('"$AIGATE_API_KEY"', '"sk-example-0123456789abcdef"'),
+    example=_SCRIPT.replace('"$AIGATE_API_KEY"', '"sk-EXAMPLE-NOT-A-KEY-1"'),
     fix='export ANTHROPIC_AUTH_TOKEN="$AIGATE_API_KEY" (rerun `aigate-setup init --client claude`)',
     secret=True,
 )

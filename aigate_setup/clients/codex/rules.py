@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from aigate_setup import paths
 from aigate_setup.clients.base import FileKind
@@ -19,10 +18,9 @@ from aigate_setup.clients.common import (
     PROVIDER_ID,
     PROVIDER_NAME,
 )
-from aigate_setup.options import is_loopback
-from aigate_setup.rules.kinds import same_place
+from aigate_setup.rules.kinds import place, same_place
 from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule
-from aigate_setup.rules.urls import is_aigate_url
+from aigate_setup.rules.urls import is_aigate_url, is_local_url
 from aigate_setup.secrets import mask_key
 
 if TYPE_CHECKING:
@@ -44,7 +42,7 @@ def file_kind(path: Path) -> FileKind | None:
     """`$CODEX_HOME/config.toml` is the user file; `.codex/config.toml` elsewhere a project's."""
     if path.name != "config.toml":
         return None
-    if same_place(path.parent, paths.codex_home()):
+    if same_place(path.parent, place(paths.codex_home)):
         return "codex-user"
     return "codex-project" if path.parent.name == ".codex" else None
 
@@ -68,7 +66,13 @@ def _urls(src: Source) -> list[UrlRef]:
         url = prov.get("base_url")
         if isinstance(url, str):
             line, col = src.toml_index.value(("model_providers", pid, "base_url"))
-            refs.append(UrlRef(f"[model_providers.{pid}] base_url", url, line, col, "v1"))
+            keyed = bool(
+                prov.get("env_key")
+                or prov.get("experimental_bearer_token")
+                or prov.get("requires_openai_auth")
+            )
+            label = f"[model_providers.{pid}] base_url"
+            refs.append(UrlRef(label, url, line, col, "v1", keyed=keyed))
     return refs
 
 
@@ -99,10 +103,16 @@ def _models(src: Source) -> list[ModelRef]:
         refs.append(ModelRef("review_model", review, *idx.value(("review_model",))))
     profiles = data.get("profiles")
     for name, profile in profiles.items() if isinstance(profiles, dict) else ():
-        value = profile.get("model") if isinstance(profile, dict) else None
-        if isinstance(value, str):
-            at = idx.value(("profiles", name, "model"))
-            refs.append(ModelRef(f"[profiles.{name}] model", value, *at))
+        for key in ("model", "review_model"):
+            value = profile.get(key) if isinstance(profile, dict) else None
+            if isinstance(value, str):
+                at = idx.value(("profiles", name, key))
+                refs.append(ModelRef(f"[profiles.{name}] {key}", value, *at))
+    for pid, prov in _providers(src).items():
+        inner = prov.get("model")
+        if isinstance(inner, str):
+            at = idx.value(("model_providers", pid, "model"))
+            refs.append(ModelRef(f"[model_providers.{pid}] model", inner, *at))
     return refs
 
 
@@ -121,7 +131,7 @@ READERS: tuple[Reader, ...] = tuple(
     doc="""`experimental_bearer_token` puts the key itself into config.toml, where backups,
     dotfile repositories and screen shares pick it up. `env_key` names the variable instead.""",
     example=_PROVIDER.replace(
-        'env_key = "AIGATE_API_KEY"', 'experimental_bearer_token = "sk-example-0123456789abcdef"'
+        'env_key = "AIGATE_API_KEY"', 'experimental_bearer_token = "sk-EXAMPLE-NOT-A-KEY-1"'
     ),
     fix='remove experimental_bearer_token and set env_key = "AIGATE_API_KEY"',
     secret=True,
@@ -165,31 +175,38 @@ def wire_api(src: Source) -> Iterator[Hit]:
     "AIG021",
     "codex-profiles",
     "error",
-    "Codex legacy profile / [profiles.*]",
+    "Codex root profile key / [profiles.*] tables",
     kinds=_KINDS,
-    doc="""A root `profile` key is an error since Codex 0.134 (Codex does not start); a
-    `[profiles.<name>]` table is the legacy form of the same setting.""",
+    doc="""A root `profile` key is an error since Codex 0.134: Codex does not start. A
+    `[profiles.<name>]` table still loads (Codex answers normally), but `codex --profile
+    <name>` no longer reads it, so the tables are a warning.""",
     example='profile = "fast"\nmodel = "openai/gpt-5.5"\n',
-    fix="move each profile to $CODEX_HOME/<name>.config.toml and delete the root `profile` key"
-    " (errors since Codex 0.134)",
+    fix="delete the root `profile` key (Codex refuses it since 0.134); move each profile to"
+    " $CODEX_HOME/<name>.config.toml",
 )
 def profiles(src: Source) -> Iterator[Hit]:
     data = src.toml
     if data is None:
         return
-    idx = src.toml_index
     if "profile" in data:
-        line, col = idx.key(("profile",))
-        yield Hit(line, col, "root `profile` key is an error since Codex 0.134")
+        line, col = src.toml_index.key(("profile",))
+        yield Hit(line, col, "root `profile` key: Codex refuses this file since 0.134")
     table = data.get("profiles")
     if not isinstance(table, dict):
         return
-    if not table:
-        line, col = idx.key(("profiles",))
-        yield Hit(line, col, "[profiles] is an error since Codex 0.134")
-    for name in table:
-        line, col = idx.key(("profiles", name))
-        yield Hit(line, col, f"[profiles.{name}] is an error since Codex 0.134")
+    hint = "move the profile to $CODEX_HOME/<name>.config.toml (the tables load, but --profile"
+    hint += " no longer reads them)"
+    names = list(table) or [None]
+    for name in names:
+        line, col = src.toml_index.key(("profiles",) if name is None else ("profiles", name))
+        shown = "[profiles]" if name is None else f"[profiles.{name}]"
+        yield Hit(
+            line,
+            col,
+            f"{shown} is the legacy profile form; Codex loads it but --profile ignores it",
+            hint,
+            severity="warning",
+        )
 
 
 @rule(
@@ -232,15 +249,6 @@ def project_provider(src: Source) -> Iterator[Hit]:
             yield Hit(line, col, f"`{key}` in a project .codex/config.toml is ignored by Codex")
 
 
-def _loopback(url: object) -> bool:
-    if not isinstance(url, str):
-        return False
-    try:
-        return is_loopback(urlsplit(url).hostname or "")
-    except ValueError:
-        return False
-
-
 @rule(
     "AIG024",
     "codex-env-key-missing",
@@ -248,7 +256,7 @@ def _loopback(url: object) -> bool:
     "Codex provider without env_key",
     kinds=_KINDS,
     doc="""Without `env_key` Codex sends no key, and the gateway answers 401 to every request
-    (a local server on 127.0.0.1 may need none).""",
+    (a server on this machine or a private network, such as Ollama, may need none).""",
     example=_PROVIDER.replace('env_key = "AIGATE_API_KEY"\n', ""),
     fix='add env_key = "AIGATE_API_KEY" to the provider',
 )
@@ -257,7 +265,7 @@ def env_key_missing(src: Source) -> Iterator[Hit]:
         if (
             not prov.get("env_key")
             and not prov.get("experimental_bearer_token")
-            and not _loopback(prov.get("base_url"))
+            and not is_local_url(prov.get("base_url"))
             and not prov.get("requires_openai_auth")
         ):
             line, col = src.toml_index.key(("model_providers", pid))
@@ -291,6 +299,134 @@ def undefined_provider(src: Source) -> Iterator[Hit]:
         )
 
 
+def _chosen_aigate(src: Source) -> tuple[str, dict[str, Any]] | None:
+    """The chosen provider (`model_provider`) when it is defined here and sends to AIGate."""
+    data = src.toml or {}
+    chosen = data.get("model_provider")
+    if not isinstance(chosen, str) or not _routes_to_aigate(src, chosen):
+        return None
+    prov = _providers(src).get(chosen)
+    return (chosen, prov) if prov is not None else None
+
+
+@rule(
+    "AIG027",
+    "codex-provider-model",
+    "error",
+    "Codex model set inside [model_providers.<id>] (ignored)",
+    kinds=_KINDS,
+    doc="""Codex reads the model only from the root `model` key (or a profile); a `model` inside
+    a `[model_providers.<id>]` table is ignored. With no root `model`, Codex requests its own
+    default model, which the gateway does not serve under that id (404 on every request).""",
+    example=f'model_provider = "{PROVIDER_ID}"\n\n'
+    + _PROVIDER.replace(
+        'wire_api = "responses"', 'wire_api = "responses"\nmodel = "openai/gpt-5.5"'
+    ),
+    fix='move it to the root: model = "<id>" before the first [table]',
+)
+def provider_model(src: Source) -> Iterator[Hit]:
+    data = src.toml
+    if data is None:
+        return
+    root_model = data.get("model")
+    chosen = (
+        (data.get("model_provider") or "") if isinstance(data.get("model_provider"), str) else ""
+    )
+    for pid, prov in _providers(src).items():
+        inner = prov.get("model")
+        if not isinstance(inner, str):
+            continue
+        line, col = src.toml_index.key(("model_providers", pid, "model"))
+        hint = f'move it to the root: model = "{inner}" (before the first [table])'
+        if pid == chosen and root_model is None:
+            yield Hit(
+                line,
+                col,
+                f"[model_providers.{pid}] model = {inner!r} is ignored by Codex and there is no"
+                " root `model`: Codex requests its own default model (404 at the gateway)",
+                hint,
+            )
+        else:
+            yield Hit(
+                line,
+                col,
+                f"[model_providers.{pid}] model = {inner!r} is ignored by Codex",
+                "delete it (Codex reads only the root `model`)" if root_model is not None else hint,
+                severity="warning",
+            )
+
+
+@rule(
+    "AIG028",
+    "codex-no-model",
+    "warning",
+    "Codex sends to AIGate without a model",
+    kinds=("codex-user",),
+    doc="""With `model_provider` on AIGate and no root `model`, Codex requests its built-in
+    default model (an OpenAI name without a provider prefix), which the gateway answers with
+    404.""",
+    example=f'model_provider = "{PROVIDER_ID}"\n\n{_PROVIDER}',
+    fix='set model = "<id>" at the root (an exact id from `aigate-setup models`)',
+)
+def no_model(src: Source) -> Iterator[Hit]:
+    data = src.toml
+    found = _chosen_aigate(src)
+    if data is None or found is None or "model" in data:
+        return
+    pid, prov = found
+    if isinstance(prov.get("model"), str):
+        return  # AIG027 says it, with the inner value
+    line, col = src.toml_index.value(("model_provider",))
+    yield Hit(
+        line,
+        col,
+        f"model_provider = {pid!r} sends to AIGate but no root `model` is set: Codex requests"
+        " its own default model (404 at the gateway)",
+    )
+
+
+_I64_MAX = 2**63 - 1
+
+
+def _big_ints(value: object, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not -(2**63) <= value <= _I64_MAX:
+            yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _big_ints(v, (*path, str(k)))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _big_ints(v, path)
+
+
+@rule(
+    "AIG029",
+    "codex-integer-range",
+    "error",
+    "Codex integer out of range",
+    kinds=_KINDS,
+    doc="""Codex reads TOML integers as signed 64-bit numbers: a value of 2^63 or more (such as
+    `model_context_window = 9223372036854775808`) makes it refuse the whole file.""",
+    example='model = "openai/gpt-5.5"\nmodel_context_window = 9223372036854775808\n',
+    fix="use a realistic number (a model's context window is well below 2^63)",
+)
+def integer_range(src: Source) -> Iterator[Hit]:
+    data = src.toml
+    if data is None:
+        return
+    for path, value in _big_ints(data, ()):
+        line, col = src.toml_index.value(path)
+        shown = str(value) if len(str(value)) <= 30 else str(value)[:27] + "..."
+        yield Hit(
+            line,
+            col,
+            f"{'.'.join(path)} = {shown} does not fit a 64-bit integer; Codex refuses the file",
+        )
+
+
 STATIC_RULES: tuple[Rule, ...] = (
     bearer_token,
     wire_api,
@@ -299,4 +435,7 @@ STATIC_RULES: tuple[Rule, ...] = (
     project_provider,
     env_key_missing,
     undefined_provider,
+    provider_model,
+    no_model,
+    integer_range,
 )

@@ -1,292 +1,32 @@
-"""A small comment-preserving JSONC parser and editor.
+"""The JSONC editors: parse once, then splice new text into the exact span that changes.
 
-`parse` builds a tree of `Node`s that remember their offsets in the text. The editors
-(`set_value`, `remove_value`) parse once, then splice new text into the exact span they change;
-every other character of the input comes out unchanged (comments, blank lines, key order,
-indentation, trailing commas, CRLF). Accepted syntax is what OpenCode and Kilo read: JSON plus
-`//` and `/* */` comments and trailing commas. Duplicate keys are accepted; the last one wins,
-as in JavaScript, and the editors act on that last one.
+Every other character of the input comes out unchanged (comments, blank lines, key order,
+indentation, trailing commas, CRLF). Duplicate keys: the editors act on the last one, the one
+the clients read.
 """
 
 from __future__ import annotations
 
-import bisect
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from aigate_setup.errors import ParseError
+from aigate_setup.merge.jsonc.parse import (
+    _WS,
+    KIND_NAMES,
+    Member,
+    Node,
+    _error,
+    _skip,
+    find,
+    is_blank,
+    parse,
+)
 from aigate_setup.merge.text import line_indent, line_start, newline_of
 
-NodeKind = Literal["object", "array", "string", "number", "bool", "null"]
-
-MAX_DEPTH = 400
-
-_WS = " \t\n\r\f\v\ufeff\u00a0"
-_TRIVIA = re.compile(r"(?:[ \t\n\r\f\v\ufeff\u00a0]+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
-_STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"', re.DOTALL)
-_STRING_PREFIX = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*', re.DOTALL)
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_WORD = re.compile(r"[A-Za-z0-9_$.+-]+")
-_NEWLINE = re.compile("\n")
-_LITERALS: dict[str, tuple[NodeKind, Any]] = {
-    "true": ("bool", True),
-    "false": ("bool", False),
-    "null": ("null", None),
-}
-
-
-@dataclass
-class Member:
-    """One `"key": value` of an object. `comma` is the offset of the comma after it, if any."""
-
-    key: str
-    key_start: int
-    key_end: int
-    value: Node
-    comma: int | None = None
-
-
-@dataclass
-class Node:
-    """A parsed value: `text[start:end]` is its source; `value` is the plain Python value."""
-
-    kind: NodeKind
-    start: int
-    end: int
-    value: Any
-    members: list[Member] = field(default_factory=list)
-    items: list[Node] = field(default_factory=list)
-
-    def member(self, key: str) -> Member | None:
-        """The member named `key` (the last one when the key is duplicated)."""
-        for m in reversed(self.members):
-            if m.key == key:
-                return m
-        return None
-
-
-class LineIndex:
-    """Offsets -> 1-based (line, column) in O(log n): line starts and a bisect (counting the
-    newlines before each offset made checking a 12 MB file take minutes)."""
-
-    def __init__(self, text: str) -> None:
-        self.length = len(text)
-        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, self.length))
-        line = bisect.bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-
-_last_index: tuple[str, LineIndex] | None = None  # callers ask about one text many times
-
-
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based (line, column) of `offset`; columns count characters."""
-    global _last_index
-    cached = _last_index
-    if cached is None or cached[0] is not text:
-        cached = _last_index = (text, LineIndex(text))
-    return cached[1].line_col(offset)
-
-
-def _error(text: str, offset: int, message: str) -> ParseError:
-    line, col = line_col(text, offset)
-    return ParseError(message, line, col)
-
-
-def _skip(text: str, pos: int) -> int:
-    """Skip whitespace and comments from `pos`."""
-    m = _TRIVIA.match(text, pos)
-    end = m.end() if m else pos
-    if text.startswith("/*", end):
-        raise _error(text, end, "unterminated comment (missing */)")
-    return end
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.n = len(text)
-
-    def err(self, pos: int, message: str) -> ParseError:
-        return _error(self.text, pos, message)
-
-    def describe(self, pos: int) -> str:
-        if pos >= self.n:
-            return "the end of the file"
-        m = _WORD.match(self.text, pos)
-        token = m.group(0) if m else self.text[pos]
-        return repr(token[:20])
-
-    def value(self, pos: int, depth: int) -> Node:
-        text = self.text
-        if depth > MAX_DEPTH:
-            raise self.err(pos, f"nesting deeper than {MAX_DEPTH} levels")
-        if pos >= self.n:
-            raise self.err(pos, "expected a value but reached the end of the file")
-        ch = text[pos]
-        if ch == "{":
-            return self.object(pos, depth)
-        if ch == "[":
-            return self.array(pos, depth)
-        if ch == '"':
-            s, end = self.string(pos)
-            return Node("string", pos, end, s)
-        if ch == "-" or ch.isdigit():
-            m = _NUMBER.match(text, pos)
-            if m is None:
-                raise self.err(pos, f"invalid number {self.describe(pos)}")
-            end = m.end()
-            if end < self.n and (text[end].isalnum() or text[end] in "._"):
-                raise self.err(pos, f"invalid number {self.describe(pos)}")
-            raw = m.group(0)
-            num: int | float
-            if any(c in raw for c in ".eE"):
-                num = float(raw)
-                if math.isinf(num):
-                    raise self.err(pos, f"number out of range {raw[:20]!r}")
-            else:
-                num = int(raw)
-            return Node("number", pos, end, num)
-        m = _WORD.match(text, pos)
-        if m is not None and m.group(0) in _LITERALS:
-            kind, val = _LITERALS[m.group(0)]
-            return Node(kind, pos, m.end(), val)
-        if ch == "'":
-            raise self.err(pos, "strings must use double quotes")
-        raise self.err(pos, f"expected a value, found {self.describe(pos)}")
-
-    def string(self, pos: int) -> tuple[str, int]:
-        text = self.text
-        m = _STRING.match(text, pos)
-        if m is None:
-            p = _STRING_PREFIX.match(text, pos)
-            stop = p.end() if p else pos + 1
-            if stop >= self.n or text[stop] in "\r\n":
-                raise self.err(pos, "unterminated string")
-            if text[stop] == "\\":
-                raise self.err(stop, "unterminated string")
-            raise self.err(stop, "control character in string (use an escape such as \\t)")
-        raw = m.group(0)
-        if "\\" not in raw:
-            return raw[1:-1], m.end()
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            bad = re.search(r"\\(?:u(?![0-9a-fA-F]{4})|[^\"\\/bfnrtu])", raw)
-            at = pos + (bad.start() if bad else 0)
-            raise self.err(at, "invalid escape in string") from None
-        assert isinstance(value, str)
-        return value, m.end()
-
-    def object(self, start: int, depth: int) -> Node:
-        text = self.text
-        members: list[Member] = []
-        value: dict[str, Any] = {}
-        pos = _skip(text, start + 1)
-        while True:
-            if pos >= self.n:
-                raise self.err(start, "unclosed object (missing '}')")
-            ch = text[pos]
-            if ch == "}":
-                return Node("object", start, pos + 1, value, members=members)
-            if ch != '"':
-                if ch == "'":
-                    raise self.err(pos, "keys must use double quotes")
-                raise self.err(pos, f"expected a \"key\" or '}}', found {self.describe(pos)}")
-            key, key_end = self.string(pos)
-            key_start = pos
-            pos = _skip(text, key_end)
-            if pos >= self.n or text[pos] != ":":
-                raise self.err(pos, f"expected ':' after the key, found {self.describe(pos)}")
-            pos = _skip(text, pos + 1)
-            node = self.value(pos, depth + 1)
-            member = Member(key, key_start, key_end, node)
-            members.append(member)
-            value.pop(key, None)  # last wins, and takes the last position
-            value[key] = node.value
-            pos = _skip(text, node.end)
-            if pos < self.n and text[pos] == ",":
-                member.comma = pos
-                pos = _skip(text, pos + 1)
-                continue
-            if pos < self.n and text[pos] == "}":
-                continue
-            if pos >= self.n:
-                raise self.err(start, "unclosed object (missing '}')")
-            raise self.err(pos, f"expected ',' or '}}', found {self.describe(pos)}")
-
-    def array(self, start: int, depth: int) -> Node:
-        text = self.text
-        items: list[Node] = []
-        pos = _skip(text, start + 1)
-        while True:
-            if pos >= self.n:
-                raise self.err(start, "unclosed array (missing ']')")
-            if text[pos] == "]":
-                return Node("array", start, pos + 1, [i.value for i in items], items=items)
-            node = self.value(pos, depth + 1)
-            items.append(node)
-            pos = _skip(text, node.end)
-            if pos < self.n and text[pos] == ",":
-                pos = _skip(text, pos + 1)
-                continue
-            if pos < self.n and text[pos] == "]":
-                continue
-            if pos >= self.n:
-                raise self.err(start, "unclosed array (missing ']')")
-            raise self.err(pos, f"expected ',' or ']', found {self.describe(pos)}")
-
-
-def parse(text: str) -> Node:
-    """Parse JSONC text into a `Node` tree. Raises ParseError (1-based line/column)."""
-    p = _Parser(text)
-    pos = _skip(text, 0)
-    if pos >= len(text):
-        raise p.err(pos, "empty document (expected a value such as {})")
-    root = p.value(pos, 0)
-    end = _skip(text, root.end)
-    if end < len(text):
-        raise p.err(end, f"unexpected {p.describe(end)} after the top-level value")
-    return root
-
-
-def loads(text: str) -> Any:
-    """The plain Python value of a JSONC document."""
-    return parse(text).value
-
-
-def is_blank(text: str) -> bool:
-    """True when the text holds only whitespace and comments (an empty config)."""
-    return _skip(text, 0) >= len(text)
-
-
-def find(node: Node, path: Sequence[str]) -> Node | None:
-    """The node at `path` (object keys), or None when any step is missing or not an object."""
-    for key in path:
-        if node.kind != "object":
-            return None
-        member = node.member(key)
-        if member is None:
-            return None
-        node = member.value
-    return node
-
-
-def find_member(node: Node, path: Sequence[str]) -> Member | None:
-    """The member at `path` (so its key's position is known), or None."""
-    if not path:
-        return None
-    parent = find(node, path[:-1])
-    if parent is None or parent.kind != "object":
-        return None
-    return parent.member(path[-1])
+_EOL = re.compile("[\r\n]")
 
 
 def dumps(value: Any, indent: str = "  ", newline: str = "\n") -> str:
@@ -332,8 +72,9 @@ def _newlines_outside_comments(text: str, start: int, end: int) -> list[int]:
             found.append(pos)
             pos += 1
         elif text.startswith("//", pos):
-            nl = text.find("\n", pos, end)
-            pos = end if nl < 0 else nl
+            # A line comment ends at LF or at a lone CR (as in jsonc-parser).
+            m = _EOL.search(text, pos, end)
+            pos = end if m is None else m.start()
         elif text.startswith("/*", pos):
             close = text.find("*/", pos + 2, end)
             pos = end if close < 0 else close + 2
@@ -474,17 +215,6 @@ def _new_document(text: str, path: Sequence[str], value: Any) -> str:
 def _shape_error(text: str, node: Node, path: Sequence[str], what: str) -> ParseError:
     dotted = ".".join(path)
     return _error(text, node.start, f"{dotted} is {KIND_NAMES[node.kind]}, expected {what}")
-
-
-# "provider is a string": how a node kind reads in a message.
-KIND_NAMES: dict[str, str] = {
-    "object": "an object",
-    "array": "an array",
-    "string": "a string",
-    "number": "a number",
-    "bool": "a boolean",
-    "null": "null",
-}
 
 
 def set_value(text: str, path: Sequence[str], value: Any) -> str:
