@@ -555,7 +555,7 @@ def _has_tty(fmt: str) -> bool:
         return False
 
 
-@main.command()
+@main.command(**cli_help.command("status"))
 @common_options()
 @click.option(
     "--client",
@@ -571,9 +571,8 @@ def _has_tty(fmt: str) -> bool:
     help="Where the clients would start (default: current directory).",
 )
 def status(
-    base_url: str, key_env: str, fmt: str, clients: tuple[str, ...], project_dir: str | None
+    base_url: str | None, key_env: str, fmt: str, clients: tuple[str, ...], project_dir: str | None
 ) -> int:
-    """What each client will really use now, and which file or variable says so."""
     from aigate_setup.options import StatusOptions
 
     opts = StatusOptions(
