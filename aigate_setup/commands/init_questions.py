@@ -24,7 +24,7 @@ from aigate_setup.commands.init_answers import (
     usable_models,
     validate_answers,
 )
-from aigate_setup.constants import CLIENTS
+from aigate_setup.constants import CLIENTS, DEFAULT_CLIENTS
 from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError
 from aigate_setup.options import Common, InitOptions, key_problem
 from aigate_setup.secrets import mask_key
@@ -233,9 +233,11 @@ def client_choices(project_dir: Path) -> list[tuple[str, str, bool]]:
             why.append("configured")
         found[client] = why
     none_found = not any(found.values())
+    # The clients beyond the default four are offered only when installed or configured.
     return [
         (f"{c}  ({', '.join(found[c])})" if found[c] else c, c, none_found or bool(found[c]))
         for c in CLIENTS
+        if c in DEFAULT_CLIENTS or found[c]
     ]
 
 
