@@ -288,7 +288,9 @@ STATIC_RULES: tuple[Rule, ...] = (literal_api_key, env_file_not_absolute)
 
 # --- effective settings and doctor checks -----------------------------------------------------
 
-_ENV_REF = re.compile(r"^\s*(?:export\s+)?OPENAI_API_KEY\s*=\s*['\"]?\$\{?([A-Za-z_]\w*)\}?['\"]?\s*$")
+_ENV_REF = re.compile(
+    r"^\s*(?:export\s+)?OPENAI_API_KEY\s*=\s*['\"]?\$\{?([A-Za-z_]\w*)\}?['\"]?\s*$"
+)
 
 
 def _parse(f: ConfigFile, text: str) -> Any:

@@ -87,9 +87,7 @@ def entries(sel: Selection, catalog: Catalog | None) -> list[dict[str, str]]:
 def context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
     from aigate_setup.merge import yaml
 
-    return {
-        "models": [{k: yaml.scalar(v) for k, v in e.items()} for e in entries(sel, catalog)]
-    }
+    return {"models": [{k: yaml.scalar(v) for k, v in e.items()} for e in entries(sel, catalog)]}
 
 
 def _ours(item: object) -> bool:
