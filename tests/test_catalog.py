@@ -17,7 +17,7 @@ from aigate_setup.errors import GatewayError, UsageError
 from aigate_setup.options import Common
 from aigate_setup.testing import FakeGateway
 
-ALL = ["codex", "opencode", "kilo", "claude"]
+ALL = ["codex", "opencode", "kilo", "claude", "qwen", "continue", "aider"]
 EXPECTED_KINDS = {
     "openai/gpt-5.5": "chat",
     "openai/gpt-5.5-mini": "chat",
@@ -56,7 +56,7 @@ def test_models_classifies_each_shape_without_a_key(fake_gateway: FakeGateway, s
     by_id = {m["id"]: m for m in doc["models"]}
     deepseek = by_id["deepseek/deepseek-v3.2"]
     if shape == "newapi":
-        assert deepseek["clients"] == ["opencode", "kilo"]
+        assert deepseek["clients"] == ["opencode", "kilo", "qwen", "continue", "aider"]
         assert "Responses API" in deepseek["unusable"]["codex"]
         assert "Anthropic Messages" in deepseek["unusable"]["claude"]
     else:
