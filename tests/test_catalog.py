@@ -257,7 +257,7 @@ def test_clients_from_endpoint_types() -> None:
     )
     got = {m.id: m.clients for m in catalog.models}
     assert got == {
-        "a": ("codex", "opencode", "kilo"),
+        "a": ("codex", "opencode", "kilo", "qwen", "continue", "aider"),
         "b": ("claude",),
         "c": (),
         "d": ("codex", "claude"),
@@ -336,7 +336,8 @@ def test_load_catalog_file_roundtrips_models_json(
         m.id: (m.kind, m.clients) for m in from_raw.models
     }
     deepseek = from_ours.get("deepseek/deepseek-v3.2")
-    assert deepseek is not None and deepseek.clients == ("opencode", "kilo")
+    chat_only = ("opencode", "kilo", "qwen", "continue", "aider")
+    assert deepseek is not None and deepseek.clients == chat_only
     assert "codex" in deepseek.unusable
 
 

@@ -53,6 +53,7 @@ ONE_SHOT_ENV: Mapping[str, str] = {
     "AIDER_GIT": "false",
     "AIDER_SHOW_MODEL_WARNINGS": "false",
     "AIDER_SHOW_RELEASE_NOTES": "false",
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # no fetch of litellm's price list from GitHub
 }
 CONF_NAME = ".aider.conf.yml"
 CONF_TEMPLATE = "aider/aider.conf.yml.j2"
@@ -215,8 +216,8 @@ def _tree(src: Source) -> dict[str, Any]:
 def _pos(src: Source, key: str) -> tuple[int | None, int | None]:
     from aigate_setup.merge import yaml
 
-    line = yaml.line_of(src.yaml, [key])
-    return line, 1 if line is not None else None
+    found = yaml.position(src.yaml, [key])
+    return found if found is not None else (None, None)
 
 
 def _urls(src: Source) -> list[UrlRef]:

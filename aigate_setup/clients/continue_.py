@@ -224,8 +224,8 @@ def _entries(src: Source) -> Iterator[tuple[int, Any]]:
 def _pos(src: Source, i: int, key: str) -> tuple[int | None, int | None]:
     from aigate_setup.merge import yaml
 
-    line = yaml.line_of(src.yaml, ["models", i, key])
-    return line, 1 if line is not None else None
+    found = yaml.position(src.yaml, ["models", i, key])
+    return found if found is not None else (None, None)
 
 
 def _urls(src: Source) -> list[UrlRef]:

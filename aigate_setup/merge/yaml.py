@@ -39,6 +39,7 @@ __all__ = [
     "line_of",
     "load",
     "plain",
+    "position",
     "remove_top",
     "scalar",
     "set_top",
@@ -109,20 +110,28 @@ def find(data: Any, path: Sequence[str | int]) -> Any:
     return data
 
 
-def line_of(data: Any, path: Sequence[str | int]) -> int | None:
-    """The 1-based line of the value at `path` (of its key for a mapping entry), or None."""
+def position(data: Any, path: Sequence[str | int]) -> tuple[int, int] | None:
+    """1-based line and column of the value at `path` (of its key for a mapping entry)."""
     if not path:
         return None
     parent = find(data, path[:-1])
     key = path[-1]
     try:
         if isinstance(parent, CommentedMap) and key in parent:
-            return int(parent.lc.key(key)[0]) + 1
-        if isinstance(parent, CommentedSeq) and isinstance(key, int):
-            return int(parent.lc.item(key)[0]) + 1
+            line, col = parent.lc.key(key)
+        elif isinstance(parent, CommentedSeq) and isinstance(key, int):
+            line, col = parent.lc.item(key)
+        else:
+            return None
     except (KeyError, IndexError, TypeError, AttributeError):
         return None
-    return None
+    return int(line) + 1, int(col) + 1
+
+
+def line_of(data: Any, path: Sequence[str | int]) -> int | None:
+    """The 1-based line of the value at `path` (of its key for a mapping entry), or None."""
+    found = position(data, path)
+    return found[0] if found is not None else None
 
 
 def _guess_indent(text: str) -> tuple[int, int, int]:
