@@ -268,3 +268,32 @@ def test_yes_default_stays_the_first_four() -> None:
 
     assert DEFAULT_CLIENTS == ("codex", "opencode", "kilo", "claude")
     assert set(CLIENTS) - set(DEFAULT_CLIENTS) == {"qwen", "continue", "aider"}
+
+
+def test_wizard_offers_new_clients_only_when_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aigate_setup.commands.init_questions import client_choices
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert [c for _, c, _ in client_choices(tmp_path)] == ["codex", "opencode", "kilo", "claude"]
+    write(qwen.user_file(), "{}\n")
+    binary = tmp_path / "cn"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    choices = {c: (title, pre) for title, c, pre in client_choices(tmp_path)}
+    assert set(choices) == {"codex", "opencode", "kilo", "claude", "qwen", "continue"}
+    assert choices["qwen"] == ("qwen  (configured)", True)
+    assert choices["continue"] == ("continue  (installed)", True)
+    assert choices["codex"][1] is False
+
+
+def test_init_notes_the_aider_git_question(fake_gateway: Any) -> None:
+    from conftest import run_cli
+
+    result = run_cli(
+        "init", "--yes", "--client", "aider", "--model", "openai/gpt-5.5",
+        "--base-url", fake_gateway.base_url, "--no-smoke-test",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "git init" in result.output

@@ -55,6 +55,12 @@ ONE_SHOT_ENV: Mapping[str, str] = {
     "AIDER_SHOW_RELEASE_NOTES": "false",
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # no fetch of litellm's price list from GitHub
 }
+# Shown by init: what aigate-setup cannot switch off without turning off Aider's git use.
+FIRST_RUN_NOTE = (
+    "note: Aider started without a terminal in a directory that is not a git repository runs"
+    " `git init` there (it answers its own question with yes); start it once interactively,"
+    " or pass --no-git"
+)
 CONF_NAME = ".aider.conf.yml"
 CONF_TEMPLATE = "aider/aider.conf.yml.j2"
 ENV_TEMPLATE = "aider/aider.env.j2"
