@@ -144,3 +144,12 @@ def test_blank_documents() -> None:
     assert yaml.load("# only\n") is None
     out = yaml.edit("# mine\n", lambda tree: yaml.CommentedMap([("a", "b")]))
     assert out == "# mine\na: b\n"
+
+
+def test_alias_bombs_and_deep_nesting_are_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 7)]
+    with pytest.raises(ParseError):
+        yaml.load("\n".join(lines) + "\n")
+    with pytest.raises(ParseError):
+        yaml.load("k: " + "[" * 150 + "]" * 150 + "\n")

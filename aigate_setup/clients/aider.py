@@ -16,6 +16,7 @@ Aider reads `~/.aider.conf.yml`, then the git root's, then the current directory
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -308,8 +309,11 @@ def _parse(f: ConfigFile, text: str) -> Any:
 
 def _env_key(path: str) -> tuple[str | None, bool]:
     """(variable, literal) of OPENAI_API_KEY in an env file; (None, False) when unreadable."""
+    if not os.path.isfile(path):  # never open a FIFO or a device a config names
+        return None, False
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")[:65536]
+        with open(path, "rb") as f:
+            text = f.read(65536).decode("utf-8", "replace")
     except (OSError, ValueError):
         return None, False
     for line in text.splitlines():

@@ -408,8 +408,10 @@ def read_state(project_dir: Path) -> ClientState:
     node = jsonc.find(root, _ENTRIES)
     items = [e for e in (node.value if node is not None else None) or [] if isinstance(e, dict)]
     ids = tuple(str(e.get("id")) for e in items if isinstance(e.get("id"), str))
-    auth = merged.get("security", {}).get("auth", {}) if isinstance(merged, dict) else {}
-    aigate = model is not None and model.value in ids and auth.get("selectedType") == PROTOCOL
+    security = merged.get("security")
+    auth = security.get("auth") if isinstance(security, dict) else None
+    selected = auth.get("selectedType") if isinstance(auth, dict) else None
+    aigate = model is not None and model.value in ids and selected == PROTOCOL
     state = replace(state, aigate_default=aigate, referenced=model is not None and not ids)
     if node is None or not items or f.text is None:
         if any(_ENTRIES[0] in (r.value or {}) for _, r in layers if r is not None):

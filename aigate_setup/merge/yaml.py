@@ -82,7 +82,30 @@ def load(text: str) -> Any:
         raise ParseError(f"invalid YAML: {type(exc).__name__}", 1) from None
     if len(docs) > 1:
         raise ParseError("more than one YAML document; the client reads only one", 1)
-    return docs[0] if docs else None
+    tree = docs[0] if docs else None
+    _check_size(tree)
+    return tree
+
+
+MAX_VALUES = 100_000  # values after aliases are expanded (a "billion laughs" file stops here)
+MAX_DEPTH = 100
+
+
+def _check_size(tree: Any) -> None:
+    """Refuse a tree whose aliases expand into too many values, or that nests too deep."""
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            raise ParseError(f"more than {MAX_VALUES} values (after YAML aliases)", 1)
+        if depth > MAX_DEPTH:
+            raise ParseError(f"nested deeper than {MAX_DEPTH} levels", 1)
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
 
 
 def plain(value: Any) -> Any:
