@@ -297,3 +297,17 @@ def test_init_notes_the_aider_git_question(fake_gateway: Any) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "git init" in result.output
+
+
+def test_check_finds_the_new_clients_files_in_a_tree(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    write(tmp_path / ".aider.conf.yml", f"openai-api-key: {TEST_KEY}\n")
+    write(tmp_path / ".qwen" / "settings.json", '{"model": {"name": "a/b"},}\n')
+    write(tmp_path / ".continue" / "config.yaml", "models:\n  - name: x\n    apiKey: plain-key\n")
+    result = run_cli("check", "--format", "json", str(tmp_path))
+    assert result.exit_code == 1, result.output
+    found = {(Path(f["path"]).name, f["rule"]) for f in json.loads(result.stdout)["findings"]}
+    assert {(".aider.conf.yml", "AIG073"), ("settings.json", "AIG071"),
+            ("config.yaml", "AIG072")} <= found  # fmt: skip
+    assert TEST_KEY not in result.output
