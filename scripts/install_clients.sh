@@ -5,7 +5,8 @@
 #   AIGATE_CLIENTS_DIR  install prefix (default: <repo>/.clients, git-ignored)
 #
 # Idempotent: when every pinned version is already installed it does nothing (no network).
-# The last line of stdout is always the bin directory holding codex, opencode, claude and kilo.
+# The last line of stdout is always the bin directory holding codex, opencode, claude, kilo,
+# qwen, cn and aider (Aider lives in its own venv, <prefix>/aider-venv, linked into that directory).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +20,8 @@ PACKAGES=(
   "opencode-ai@1.18.33:opencode"
   "@anthropic-ai/claude-code@2.1.197:claude"
   "@kilocode/cli@7.7.7:kilo"
+  "@qwen-code/qwen-code@0.24.4:qwen"
+  "@continuedev/cli@1.5.47:cn"
 )
 # Libraries the tests load with node (no command): Microsoft's jsonc-parser, the JSONC parser of
 # OpenCode and Kilo, for the differential test of aigate_setup/merge/jsonc.
@@ -60,7 +63,30 @@ for spec in "${LIBRARIES[@]}"; do
   fi
 done
 
+# Aider is a Python program: it gets its own venv under the prefix and a link in $BIN.
+# Runs after npm (npm may rebuild $BIN) and on every call, so a lost link comes back.
+AIDER_SPEC="aider-chat==0.86.2"
+AIDER_VENV="$DIR/aider-venv"
+install_aider() {
+  local want="${AIDER_SPEC##*==}" have=""
+  if [ -x "$AIDER_VENV/bin/aider" ]; then
+    have="$("$AIDER_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("aider-chat"))' 2>/dev/null || true)"
+  fi
+  if [ "$have" != "$want" ]; then
+    echo "install_clients: installing $AIDER_SPEC into $AIDER_VENV" >&2
+    command -v python3 >/dev/null 2>&1 || die "python3 is not installed" "install Python 3.10-3.12 for Aider"
+    [ -d "$AIDER_VENV" ] || python3 -m venv "$AIDER_VENV" >&2 || die "cannot create $AIDER_VENV" "install python3-venv"
+    timeout 900 "$AIDER_VENV/bin/python" -m pip install -q --disable-pip-version-check "$AIDER_SPEC" >&2 \
+      || die "pip install $AIDER_SPEC failed" "see the pip output above; retry scripts/install_clients.sh"
+  fi
+  mkdir -p "$BIN"
+  if [ "$(readlink "$BIN/aider" 2>/dev/null)" != "$AIDER_VENV/bin/aider" ]; then
+    ln -sfn "$AIDER_VENV/bin/aider" "$BIN/aider"
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  install_aider
   echo "install_clients: all pinned clients already installed in $DIR" >&2
   echo "$BIN"
   exit 0
@@ -105,5 +131,6 @@ for spec in "${LIBRARIES[@]}"; do
   [ "$have" = "${spec##*@}" ] || die "${spec%@*} is $have after install, expected ${spec##*@}" "remove $DIR and retry"
 done
 
+install_aider
 echo "install_clients: installed into $DIR" >&2
 echo "$BIN"

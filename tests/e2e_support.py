@@ -308,3 +308,71 @@ class Record:
             "requests": self.requests,
             "message": self.message,
         }
+
+
+# --- the clients added later (tests/test_e2e_more_clients.py) -------------------------------
+
+# Client -> (binary, package, pinned version); npm packages except Aider (PyPI, own venv whose
+# `aider` is linked into the same bin dir by scripts/install_clients.sh).
+MORE_PINS: dict[str, tuple[str, str, str]] = {
+    "qwen": ("qwen", "@qwen-code/qwen-code", "0.24.4"),
+    "continue": ("cn", "@continuedev/cli", "1.5.47"),
+    "aider": ("aider", "aider-chat", "0.86.2"),
+}
+
+# Offline and side-effect free (the lab notes): no usage statistics, telemetry, update checks,
+# release notes or `git init`.
+MORE_OFFLINE_ENV: dict[str, dict[str, str]] = {
+    "qwen": {"QWEN_USAGE_STATISTICS_ENABLED": "false"},
+    "continue": {"CONTINUE_CLI_ENABLE_TELEMETRY": "0", "CONTINUE_METRICS_ENABLED": "0"},
+    "aider": {
+        "AIDER_CHECK_UPDATE": "false",
+        "AIDER_GIT": "false",
+        "AIDER_SHOW_MODEL_WARNINGS": "false",
+        "AIDER_SHOW_RELEASE_NOTES": "false",
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    },
+}
+
+
+def more_version(bin_dir: Path, client: str) -> str:
+    """The installed version of a client of MORE_PINS ("" when unknown)."""
+    binary, package, _ = MORE_PINS[client]
+    if client == "aider":
+        python = Path(os.path.realpath(bin_dir / binary)).parent / "python"
+        try:
+            out = subprocess.run(
+                [str(python), "-c", "import importlib.metadata as m; print(m.version('aider-chat'))"],
+                capture_output=True, text=True, timeout=60, check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return out.stdout.strip()
+    try:
+        pj = bin_dir.parent / package / "package.json"
+        return str(json.loads(pj.read_text(encoding="utf-8")).get("version", ""))
+    except (OSError, ValueError):
+        return ""
+
+
+def more_clients(bin_dir: Path) -> dict[str, str]:
+    """{client: version} of MORE_PINS; raise ClientsMissing when one is missing or differs."""
+    missing = [b for b, _, _ in MORE_PINS.values() if not os.access(bin_dir / b, os.X_OK)]
+    if missing:
+        raise ClientsMissing(
+            f"real client binaries missing from {bin_dir}: {', '.join(missing)}; "
+            f"hint: {INSTALL_HINT}"
+        )
+    found = {c: more_version(bin_dir, c) for c in MORE_PINS}
+    wrong = [f"{c} {v or '?'} (want {MORE_PINS[c][2]})" for c, v in found.items()
+             if v != MORE_PINS[c][2]]  # fmt: skip
+    if wrong:
+        raise ClientsMissing(f"client versions differ from the pins: {', '.join(wrong)}")
+    return found
+
+
+def more_argv(client: str) -> list[str]:
+    """The one-shot command of a client of MORE_PINS (its config's own model)."""
+    if client == "aider":
+        return ["aider", "--message", PROMPT]
+    return [MORE_PINS[client][0], "-p", PROMPT]

@@ -17,7 +17,7 @@ from aigate_setup.errors import GatewayError, UsageError
 from aigate_setup.options import Common
 from aigate_setup.testing import FakeGateway
 
-ALL = ["codex", "opencode", "kilo", "claude"]
+ALL = ["codex", "opencode", "kilo", "claude", "qwen", "continue", "aider"]
 EXPECTED_KINDS = {
     "openai/gpt-5.5": "chat",
     "openai/gpt-5.5-mini": "chat",
@@ -56,7 +56,7 @@ def test_models_classifies_each_shape_without_a_key(fake_gateway: FakeGateway, s
     by_id = {m["id"]: m for m in doc["models"]}
     deepseek = by_id["deepseek/deepseek-v3.2"]
     if shape == "newapi":
-        assert deepseek["clients"] == ["opencode", "kilo"]
+        assert deepseek["clients"] == ["opencode", "kilo", "qwen", "continue", "aider"]
         assert "Responses API" in deepseek["unusable"]["codex"]
         assert "Anthropic Messages" in deepseek["unusable"]["claude"]
     else:
@@ -257,7 +257,7 @@ def test_clients_from_endpoint_types() -> None:
     )
     got = {m.id: m.clients for m in catalog.models}
     assert got == {
-        "a": ("codex", "opencode", "kilo"),
+        "a": ("codex", "opencode", "kilo", "qwen", "continue", "aider"),
         "b": ("claude",),
         "c": (),
         "d": ("codex", "claude"),
@@ -336,7 +336,8 @@ def test_load_catalog_file_roundtrips_models_json(
         m.id: (m.kind, m.clients) for m in from_raw.models
     }
     deepseek = from_ours.get("deepseek/deepseek-v3.2")
-    assert deepseek is not None and deepseek.clients == ("opencode", "kilo")
+    chat_only = ("opencode", "kilo", "qwen", "continue", "aider")
+    assert deepseek is not None and deepseek.clients == chat_only
     assert "codex" in deepseek.unusable
 
 

@@ -17,7 +17,7 @@ from aigate_setup.rules.engine import readers
 ROOT = Path(__file__).resolve().parent.parent
 
 KEY = "sk-test-0123456789abcdefWXYZ"
-ALL = ("codex", "opencode", "kilo", "claude")
+ALL = ("codex", "opencode", "kilo", "claude", "qwen", "continue", "aider")
 
 CATALOG = Catalog(
     models=(
@@ -29,7 +29,7 @@ CATALOG = Catalog(
         Model(
             "deepseek/deepseek-v3.2",
             "chat",
-            ("opencode", "kilo"),
+            ("opencode", "kilo", "qwen", "continue", "aider"),
             unusable={"codex": "chat completions only", "claude": "chat completions only"},
         ),
         Model("openai/text-embedding-3-small", "embedding"),
@@ -118,7 +118,38 @@ $env:ANTHROPIC_DEFAULT_SONNET_MODEL = "anthropic/claude-sonnet-4.6"
 $env:ANTHROPIC_DEFAULT_HAIKU_MODEL = "anthropic/claude-haiku-4.5"
 # <<< aigate-setup <<<
 """
+QWEN = """\
+{
+  // mine
+  "$version": 4,
+  "modelProviders": {
+    "aigate": [
+      {"id": "openai/gpt-5.5", "envKey": "AIGATE_API_KEY", "baseUrl": "https://api.aigate.shop/v1"}
+    ]
+  },
+  "providerProtocol": {"aigate": "openai"},
+  "model": {"name": "openai/gpt-5.5"}
+}
+"""
+CONTINUE = """\
+name: Mine  # mine
+version: 1.0.0
+models:
+  - name: aigate/openai/gpt-5.5
+    provider: openai
+    model: openai/gpt-5.5
+    apiBase: https://api.aigate.shop/v1
+    apiKey: ${{ secrets.AIGATE_API_KEY }}
+"""
+AIDER = """\
+model: openai/openai/gpt-5.5
+openai-api-base: https://api.aigate.shop/v1
+env-file: /home/me/.config/aigate/aider.env
+"""
 CLEAN: dict[FileKind, str] = {
+    "qwen-settings": QWEN,
+    "continue-config": CONTINUE,
+    "aider-conf": AIDER,
     "opencode": OPENCODE,
     "kilo-user": KILO_USER,
     "kilo-project": KILO_PROJECT,
@@ -244,6 +275,15 @@ CASES = [
     Case("AIG035", "kilo-project", '"model"', '"instructions": ["{file:./RULES.md}"],\n  "model"', "{file:"),
     Case("AIG035", "kilo-project", '"model"', '"provider": {"aigate": {"options": {"apiKey": "{env:AIGATE_API_KEY}"}}},\n  "model"', "{env:"),
     Case("AIG036", "kilo-user", '["aigate"]', '["aigate", "kilo"]', '"kilo"]'),
+    # Qwen Code, Continue CLI, Aider
+    Case("AIG001", "continue-config", "models:", "models: [", "- name: aigate"),
+    Case("AIG070", "qwen-settings", '"envKey": "AIGATE_API_KEY"', f'"apiKey": "{KEY}"', f'"{KEY}'),
+    Case("AIG071", "qwen-settings", '"openai/gpt-5.5"}\n}', '"openai/gpt-5.5"},\n}', ',\n}'),
+    Case("AIG072", "continue-config", "${{ secrets.AIGATE_API_KEY }}", KEY, "apiKey"),
+    Case("AIG073", "aider-conf", "env-file", f"openai-api-key: {KEY}\nenv-file", "openai-api-key"),
+    Case("AIG074", "aider-conf", "/home/me/", "~/", "env-file"),
+    Case("AIG050", "aider-conf", "openai/gpt-5.5", "openai/gpt-5.55", "model", (("catalog", CATALOG),)),
+    Case("AIG010", "continue-config", "shop/v1", "shop/v1/chat/completions", "apiBase"),
     # Claude
     Case("AIG040", "claude-sh", "unset ANTHROPIC_API_KEY", 'export ANTHROPIC_API_KEY="$AIGATE_API_KEY"', '"$AIGATE_API_KEY"', nth=1),
     Case("AIG040", "claude-ps1", "Remove-Item Env:ANTHROPIC_API_KEY -ErrorAction SilentlyContinue", "$env:ANTHROPIC_API_KEY = $env:AIGATE_API_KEY", "$env:AIGATE_API_KEY", nth=2),

@@ -13,7 +13,8 @@ from writer_support import make_selection
 
 from aigate_setup import templates
 from aigate_setup.catalog import Catalog, Model
-from aigate_setup.clients import claude, codex, common, kilo, opencode
+from aigate_setup.clients import aider, claude, codex, common, continue_, kilo, opencode, qwen
+from aigate_setup.merge import yaml
 from aigate_setup.merge.toml import parse_toml
 from aigate_setup.plan import ClaudeSlots, Selection
 
@@ -48,6 +49,10 @@ CONTEXTS: dict[str, Callable[[Selection], dict[str, Any]]] = {
     "claude/block.ps1.j2": lambda s: claude.context(s, CATALOG, ps1=True),
     "claude/header.sh.j2": lambda s: {"source_path": "'/x'"},
     "claude/header.ps1.j2": lambda s: {"source_path": "'/x'"},
+    "qwen/settings.json.j2": lambda s: qwen.context(s, CATALOG),
+    "continue/config.yaml.j2": lambda s: continue_.context(s, CATALOG),
+    "aider/aider.conf.yml.j2": lambda s: aider.context(s, CATALOG),
+    "aider/aider.env.j2": lambda s: aider.context(s, CATALOG),
 }
 
 
@@ -69,9 +74,13 @@ def test_template_renders(name: str, variant: dict[str, Any]) -> None:
     if name.endswith("config.toml.j2"):
         parse_toml(text)
     is_json = name.endswith(".json.j2") or name.startswith("kilo/kilo")
-    if is_json and not name.startswith("opencode/_"):
+    if is_json and not name.startswith(("opencode/_", "qwen/")):
         data = json.loads(text)
         assert data["$schema"].startswith("https://")
+    if name.startswith("qwen/"):
+        assert json.loads(text)["$version"] == 4
+    if name.endswith(".yml.j2") or name.endswith(".yaml.j2"):
+        assert isinstance(yaml.load(text), dict)
 
 
 def test_json_templates_escape_values() -> None:

@@ -8,7 +8,7 @@ spells a client's name.
 
 from __future__ import annotations
 
-from aigate_setup.clients import claude, codex, kilo, opencode
+from aigate_setup.clients import aider, claude, codex, continue_, kilo, opencode, qwen
 from aigate_setup.clients.base import Auth, ClientModule, Route
 
 CLIENT_MODULES: dict[str, ClientModule] = {
@@ -16,6 +16,9 @@ CLIENT_MODULES: dict[str, ClientModule] = {
     "opencode": opencode,
     "kilo": kilo,
     "claude": claude,
+    "qwen": qwen,
+    "continue": continue_,
+    "aider": aider,
 }
 
 
@@ -29,9 +32,12 @@ __all__ = [
     "Auth",
     "ClientModule",
     "Route",
+    "aider",
     "claude",
     "codex",
+    "continue_",
     "get",
     "kilo",
     "opencode",
+    "qwen",
 ]

@@ -39,6 +39,9 @@ FileKind = Literal[
     "claude-settings",
     "claude-sh",
     "claude-ps1",
+    "qwen-settings",
+    "continue-config",
+    "aider-conf",
 ]
 FILE_KINDS: tuple[FileKind, ...] = get_args(FileKind)
 

@@ -29,7 +29,7 @@ from aigate_setup.commands.init_answers import (
     ordered,
     validate_answers,
 )
-from aigate_setup.constants import CLIENTS
+from aigate_setup.constants import DEFAULT_CLIENTS
 from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError
 from aigate_setup.model_ids import check_model_id, shown
 from aigate_setup.options import InitOptions, check_path, insecure_host
@@ -218,7 +218,7 @@ def allow_insecure_http(
 
 def scripted_answers(opts: InitOptions, progress: Progress) -> Answers:
     common = opts.common
-    clients = ordered(opts.clients or CLIENTS)
+    clients = ordered(opts.clients or DEFAULT_CLIENTS)
     if not opts.model:
         raise UsageError("--model is required with --yes", model_hint(common, clients))
     key = common.checked_key()

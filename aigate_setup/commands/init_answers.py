@@ -15,7 +15,7 @@ from pathlib import Path
 from aigate_setup import catalog as catalog_mod
 from aigate_setup import paths, plan, settings
 from aigate_setup.catalog import Catalog, Model
-from aigate_setup.clients import claude, codex, kilo, opencode
+from aigate_setup.clients import aider, claude, codex, continue_, kilo, opencode, qwen
 from aigate_setup.constants import CLIENTS
 from aigate_setup.errors import AigateError, UsageError
 from aigate_setup.model_ids import check_model_id
@@ -32,7 +32,8 @@ PREFERRED_MODELS = (
     "anthropic/claude-opus-4.7",
 )
 SLOTS = ("opus", "sonnet", "haiku")
-PICKER_CLIENTS = (opencode.NAME, kilo.NAME)  # clients with a model picker fed by `--extra-model`
+# Clients with a model picker fed by `--extra-model`.
+PICKER_CLIENTS = (opencode.NAME, kilo.NAME, qwen.NAME, continue_.NAME)
 CHAT_LISTING = "aigate-setup models --kind chat"
 
 
@@ -92,8 +93,11 @@ def validate_answers(
         )
     if extras and not strict:
         notes.append(
-            "note: --extra-model only affects Codex, OpenCode and Kilo, which are not selected"
+            "note: --extra-model only affects Codex, OpenCode, Kilo, Qwen Code and Continue,"
+            " which are not selected"
         )
+    if aider.NAME in clients:
+        notes.append(aider.FIRST_RUN_NOTE)
     return Answers(
         key=key,
         catalog=cat,

@@ -28,7 +28,7 @@ from aigate_setup.commands.init_answers import (
     usable_models,
     validate_answers,
 )
-from aigate_setup.constants import CLIENTS
+from aigate_setup.constants import CLIENTS, DEFAULT_CLIENTS
 from aigate_setup.errors import EXIT_PROBLEMS, AigateError, ConfigError, UsageError
 from aigate_setup.model_ids import check_model_id
 from aigate_setup.options import (
@@ -410,9 +410,11 @@ def client_choices(project_dir: Path, exclude: tuple[str, ...] = ()) -> list[tup
             why.append("configured")
         found[client] = why
     none_found = not any(found.values())
+    # The clients beyond the default four are offered only when installed or configured.
     return [
         (f"{c}  ({', '.join(found[c])})" if found[c] else c, c, none_found or bool(found[c]))
         for c in found
+        if c in DEFAULT_CLIENTS or found[c]
     ]
 
 

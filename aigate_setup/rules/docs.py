@@ -6,7 +6,7 @@ from __future__ import annotations
 from aigate_setup.rules.engine import catalogue, readers
 from aigate_setup.rules.registry import Rule
 
-_FENCE = {"toml": "toml", "jsonc": "jsonc", "sh": "sh", "ps1": "powershell"}
+_FENCE = {"toml": "toml", "jsonc": "jsonc", "sh": "sh", "ps1": "powershell", "yaml": "yaml"}
 HEADER = """\
 # Rules of `aigate-setup check`
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from aigate_setup.rules.source import Source
 
 # How a kind's text is read: a TOML or JSONC document, or a POSIX / PowerShell script.
-Format = Literal["toml", "jsonc", "sh", "ps1"]
+Format = Literal["toml", "jsonc", "sh", "ps1", "yaml"]
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,13 @@ class Source:
                 line, col = self.pos(root.start)
                 return None, Hit(line, col, f"the top level must be a JSON object, not {root.kind}")
             return root, None
+        if fmt == "yaml":
+            from aigate_setup.merge import yaml
+
+            try:
+                return yaml.load(self.text), None
+            except ParseError as exc:
+                return None, Hit(exc.line, exc.column, f"invalid YAML: {exc.message}")
         assignments = script_assignments(self.text, fmt == "ps1")
         broken = marker_problem(self.text)
         if broken is None:
@@ -98,6 +105,11 @@ class Source:
         """The root object of a JSONC file; None when it is not one or cannot be parsed."""
         root = self._parsed[0] if self.reader.format == "jsonc" else None
         return root if isinstance(root, jsonc.Node) else None
+
+    @property
+    def yaml(self) -> Any:
+        """The round-trip tree of a YAML file (merge.yaml); None when not YAML or unreadable."""
+        return self._parsed[0] if self.reader.format == "yaml" else None
 
     @property
     def script(self) -> list[Assign]:

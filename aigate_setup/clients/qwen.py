@@ -1,0 +1,455 @@
+"""Qwen Code (`qwen`): `~/.qwen/settings.json` (`$QWEN_HOME/settings.json` when set) or, in
+project scope, `<dir>/.qwen/settings.json`.
+
+Owned: `modelProviders.aigate` (a list of `{id, name, envKey, baseUrl}`, one per model; the key
+is only named by `envKey`), `providerProtocol.aigate = "openai"` and, unless --no-default,
+`security.auth.selectedType = "openai"` (the protocol, not the provider id: "aigate" crashes
+Qwen Code) and `model.name`; `"$version": 4` on a new file (without it Qwen Code rewrites the
+file on its first start).
+
+Qwen Code reads JSON with comments but a trailing comma is fatal (it renames the file
+`settings.json.corrupted`), so such a file is refused and the writer never adds one. A project
+file's `modelProviders` replaces the user's whole map (merge strategy REPLACE), so `read_state`
+takes `modelProviders` from the last layer that sets it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aigate_setup import paths
+from aigate_setup.clients import common, extra
+from aigate_setup.clients.base import Auth, FileKind, Route
+from aigate_setup.errors import ConfigError, ParseError
+from aigate_setup.rules.positions import get, members, string
+from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule
+from aigate_setup.secrets import mask_key
+
+if TYPE_CHECKING:
+    from aigate_setup.catalog import Catalog
+    from aigate_setup.clients.base import ClientState, ConfigFile, Resolution
+    from aigate_setup.findings import Check
+    from aigate_setup.merge import jsonc
+    from aigate_setup.options import DoctorOptions
+    from aigate_setup.plan import Selection
+    from aigate_setup.rules.source import Source
+
+NAME = "qwen"
+TITLE = "Qwen Code"
+BINARY = "qwen"
+INSTALL_HINT = "npm install -g @qwen-code/qwen-code@0.24.4"
+PROBE_ROUTE: Route = "chat"
+PROBE_AUTH: Auth = "bearer"
+CATALOG_ENDPOINT = "openai"
+ENDPOINT_MISSING = "no Chat Completions route (/v1/chat/completions), which Qwen Code needs"
+# `doctor --with-clients`: `qwen -p "Say OK."`, with usage statistics off.
+ONE_SHOT: tuple[str, ...] = ("-p", "{prompt}")
+ONE_SHOT_ENV: Mapping[str, str] = {"QWEN_USAGE_STATISTICS_ENABLED": "false"}
+TEMPLATE = "qwen/settings.json.j2"
+PROVIDER = common.PROVIDER_ID
+PROTOCOL = "openai"
+SETTINGS_VERSION = 4
+KIND: FileKind = "qwen-settings"
+
+_ENTRIES = ("modelProviders", PROVIDER)
+_PROTOCOL = ("providerProtocol", PROVIDER)
+_AUTH = ("security", "auth", "selectedType")
+_MODEL = ("model", "name")
+
+
+def user_file() -> Path:
+    custom = os.environ.get("QWEN_HOME", "")
+    return (Path(custom) if custom else paths.home() / ".qwen") / "settings.json"
+
+
+def project_file(project_dir: Path) -> Path:
+    return project_dir / ".qwen" / "settings.json"
+
+
+def target_paths(scope: str, project_dir: Path) -> list[Path]:
+    return [project_file(project_dir) if scope == "project" else user_file()]
+
+
+def targets(sel: Selection) -> list[Path]:
+    return target_paths(sel.scope, sel.project_dir)
+
+
+def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
+    """Load order (later wins): system defaults, the user file, the project file, the system
+    override file."""
+    return [
+        (Path("/etc/qwen-code/system-defaults.json"), KIND),
+        (user_file(), KIND),
+        (project_file(project_dir), KIND),
+        (Path("/etc/qwen-code/settings.json"), KIND),
+    ]
+
+
+# --- render -----------------------------------------------------------------------------------
+
+
+def entries(sel: Selection, catalog: Catalog | None) -> list[dict[str, str]]:
+    key_env = common.check_env_name(sel.key_env)
+    return [
+        {"id": mid, "name": f"{name} (AIGate)", "envKey": key_env, "baseUrl": sel.base_url}
+        for mid, name in extra.model_names(sel, catalog)
+    ]
+
+
+def context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
+    return {
+        "version": SETTINGS_VERSION,
+        "provider": common.js(PROVIDER),
+        "protocol": common.js(PROTOCOL),
+        "models": [{k: common.js(v) for k, v in e.items()} for e in entries(sel, catalog)],
+        "model": common.js(common.check_model_id("--model", sel.model))
+        if sel.make_default
+        else None,
+    }
+
+
+def trailing_comma(text: str) -> int | None:
+    """The offset of the first trailing comma (`,` before `}` or `]`), outside strings and
+    comments; None when there is none."""
+    i, n, last = 0, len(text), -1
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif text.startswith("//", i):
+            while i < n and text[i] not in "\r\n":
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        elif ch in "}]" and last >= 0 and text[last] == ",":
+            return last
+        if not ch.isspace():
+            last = i
+        i += 1
+    return None
+
+
+_OBJECTS = (("modelProviders",), ("providerProtocol",), ("security",), ("security", "auth"),
+            ("model",))  # fmt: skip
+
+
+def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
+    from aigate_setup.merge import jsonc
+
+    problem = common.json_problem(path, text, sel, provider=False)
+    if problem is not None or jsonc.is_blank(text):
+        return problem
+    comma = trailing_comma(text)
+    if comma is not None:
+        line, col = jsonc.line_col(text, comma)
+        return ConfigError(
+            "a trailing comma: Qwen Code cannot read this file (it renames it .corrupted)",
+            path=path,
+            line=line,
+            column=col,
+            hint="remove the comma, then run aigate-setup init again",
+        )
+    root = jsonc.parse(text)
+    shapes = [(p, "object") for p in _OBJECTS] + [(_ENTRIES, "array")]
+    for key_path, kind in shapes:
+        node = jsonc.find(root, key_path)
+        if node is not None and node.kind != kind:
+            line, col = jsonc.line_col(text, node.start)
+            return ConfigError(
+                f"is {jsonc.KIND_NAMES.get(node.kind, node.kind)}, expected an {kind}",
+                path=path,
+                line=line,
+                column=col,
+                key_path=".".join(key_path),
+                hint="fix or remove this value, then run aigate-setup init again",
+            )
+    return None
+
+
+def _merged_entries(old: object, new: list[dict[str, str]]) -> list[Any]:
+    """Our entries first (keeping a user's extra keys on them), then the other old ones."""
+    old_list = old if isinstance(old, list) else []
+    by_id = {e.get("id"): e for e in old_list if isinstance(e, dict)}
+    out: list[Any] = [{**by_id.get(e["id"], {}), **e} for e in new]
+    ids = {e["id"] for e in new}
+    out += [e for e in old_list if not (isinstance(e, dict) and e.get("id") in ids)]
+    return out
+
+
+def edit(sel: Selection, catalog: Catalog | None, text: str) -> str:
+    from aigate_setup.merge import jsonc
+
+    node = jsonc.find(jsonc.parse(text), _ENTRIES)
+    value = _merged_entries(node.value if node is not None else None, entries(sel, catalog))
+    text = jsonc.set_value(text, _ENTRIES, value)
+    text = jsonc.set_value(text, _PROTOCOL, PROTOCOL)
+    if sel.make_default:
+        text = jsonc.set_value(text, _AUTH, PROTOCOL)
+        text = jsonc.set_value(text, _MODEL, common.check_model_id("--model", sel.model))
+    return text
+
+
+def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | None) -> str:
+    return common.render_json(
+        old_text, TEMPLATE, context(sel, catalog), lambda t: edit(sel, catalog, t)
+    )
+
+
+# --- remove and owned values ------------------------------------------------------------------
+
+
+def _our_ids(root: jsonc.Node | None) -> set[str]:
+    from aigate_setup.merge import jsonc
+
+    node = jsonc.find(root, _ENTRIES) if root is not None else None
+    items = node.value if node is not None and isinstance(node.value, list) else []
+    return {str(e["id"]) for e in items if isinstance(e, dict) and isinstance(e.get("id"), str)}
+
+
+def owned_values(path: Path, text: str) -> dict[str, object]:
+    """Dotted key -> value of every owned key present in `text`."""
+    from aigate_setup.merge import jsonc
+
+    if jsonc.is_blank(text):
+        return {}
+    root = jsonc.parse(text)
+    out: dict[str, object] = {}
+    for key_path in (_ENTRIES, _PROTOCOL, _AUTH, _MODEL):
+        node = jsonc.find(root, key_path)
+        if node is not None:
+            out[".".join(key_path)] = node.value
+    return out
+
+
+def unrender(path: Path, text: str) -> str | None:
+    """`text` without the owned keys (the default ones only while they point at AIGate); None
+    when nothing but `$version` and emptied objects would remain."""
+    from aigate_setup.merge import jsonc
+
+    if jsonc.is_blank(text):
+        return text
+    root = jsonc.parse(text)
+    model = jsonc.find(root, _MODEL)
+    ours = model is not None and model.value in _our_ids(root)
+    text = jsonc.remove_value(text, _ENTRIES)
+    text = jsonc.remove_value(text, _PROTOCOL)
+    if ours:
+        text = jsonc.remove_value(text, _MODEL)
+        auth = jsonc.find(jsonc.parse(text), _AUTH)
+        if auth is not None and auth.value == PROTOCOL:
+            text = jsonc.remove_value(text, _AUTH)
+    for key_path in (("modelProviders",), ("providerProtocol",), ("model",), ("security", "auth"),
+                     ("security",)):  # fmt: skip
+        node = jsonc.find(jsonc.parse(text), key_path)
+        if node is not None and node.kind == "object" and not node.members:
+            text = jsonc.remove_value(text, key_path)
+    left = jsonc.parse(text)
+    if {m.key for m in left.members} <= {"$version"}:
+        return None
+    return text
+
+
+# --- static rules (check) ---------------------------------------------------------------------
+
+_EXAMPLE = """{
+  "$version": 4,
+  "modelProviders": {
+    "aigate": [
+      {"id": "openai/gpt-5.5", "envKey": "AIGATE_API_KEY", "baseUrl": "https://api.aigate.shop/v1"}
+    ]
+  },
+  "providerProtocol": {"aigate": "openai"},
+  "security": {"auth": {"selectedType": "openai"}},
+  "model": {"name": "openai/gpt-5.5"}
+}
+"""
+
+
+def file_kind(path: Path) -> FileKind | None:
+    if path.name == "settings.json" and path.parent.name == ".qwen":
+        return KIND
+    return None
+
+
+def guess_kind(path: Path, text: str) -> tuple[int, FileKind] | None:
+    return (60, KIND) if '"modelProviders"' in text and '"envKey"' in text else None
+
+
+def _provider_entries(src: Source) -> Iterator[tuple[str, int, jsonc.Node]]:
+    for pm in members(get(src.json, "modelProviders")):
+        if pm.value.kind == "array":
+            for i, item in enumerate(pm.value.items or ()):
+                if item.kind == "object":
+                    yield pm.key, i, item
+
+
+def _urls(src: Source) -> list[UrlRef]:
+    refs = []
+    for pid, i, item in _provider_entries(src):
+        node = get(item, "baseUrl")
+        url = string(node)
+        if node is not None and url is not None:
+            refs.append(UrlRef(f"modelProviders.{pid}[{i}].baseUrl", url, *src.pos(node.start),
+                               "v1"))  # fmt: skip
+    return refs
+
+
+def _models(src: Source) -> list[ModelRef]:
+    refs = []
+    for pid, i, item in _provider_entries(src):
+        node = get(item, "id")
+        value = string(node)
+        if node is not None and value is not None:
+            catalog_id = value if pid == PROVIDER else None
+            refs.append(ModelRef(f"modelProviders.{pid}[{i}].id", value, *src.pos(node.start),
+                                 catalog_id=catalog_id))  # fmt: skip
+    return refs
+
+
+READERS: tuple[Reader, ...] = (
+    Reader(KIND, NAME, TITLE, "jsonc", "~/.qwen/settings.json", _urls, _models),
+)
+
+
+@rule(
+    "AIG070",
+    "qwen-literal-api-key",
+    "error",
+    "Qwen Code model provider holds a literal apiKey",
+    kinds=(KIND,),
+    doc="""A `modelProviders` entry with `apiKey` carries the key itself. Qwen Code reads the key
+    from the variable named by `envKey` when it starts, so the file never needs it.""",
+    example=_EXAMPLE.replace('"envKey": "AIGATE_API_KEY"', '"apiKey": "sk-example-0123456789ab"'),
+    fix='replace "apiKey" with "envKey": "AIGATE_API_KEY"',
+    secret=True,
+)
+def literal_api_key(src: Source) -> Iterator[Hit]:
+    for pid, i, item in _provider_entries(src):
+        node = get(item, "apiKey")
+        value = string(node)
+        if node is not None and value and not value.startswith("$"):
+            yield Hit(
+                *src.pos(node.start),
+                f"modelProviders.{pid}[{i}].apiKey is a literal value {mask_key(value)}",
+            )
+
+
+@rule(
+    "AIG071",
+    "qwen-trailing-comma",
+    "error",
+    "Trailing comma in a Qwen Code settings file",
+    kinds=(KIND,),
+    doc="""Qwen Code accepts comments in settings.json but not a trailing comma: it stops with
+    "Expected double-quoted property name" and renames the file `settings.json.corrupted`.""",
+    example=_EXAMPLE.replace('"openai/gpt-5.5"}\n}', '"openai/gpt-5.5"},\n}'),
+    fix="remove the comma before the closing } or ]",
+)
+def trailing_comma_rule(src: Source) -> Iterator[Hit]:
+    if src.json is None:
+        return
+    comma = trailing_comma(src.text)
+    if comma is not None:
+        yield Hit(*src.pos(comma), "trailing comma: Qwen Code cannot read this file")
+
+
+STATIC_RULES: tuple[Rule, ...] = (literal_api_key, trailing_comma_rule)
+
+
+# --- effective settings and doctor checks -----------------------------------------------------
+
+
+def _parse(f: ConfigFile, text: str) -> jsonc.Node | None:
+    from aigate_setup.merge import jsonc
+
+    if jsonc.is_blank(text):
+        return None
+    comma = trailing_comma(text)
+    if comma is not None:
+        line, col = jsonc.line_col(text, comma)
+        raise ParseError("a trailing comma (Qwen Code stops on it)", line, col)
+    return jsonc.parse(text)
+
+
+def read_state(project_dir: Path) -> ClientState:
+    """Layers deep-merged in load order, except `modelProviders`: the last layer that sets it
+    replaces the map (so a project file without `aigate` hides the user's entry)."""
+    from dataclasses import replace
+
+    from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
+    from aigate_setup.merge import jsonc
+
+    files, layers = parse_layers(config_paths(project_dir), _parse)
+    merged: dict[str, Any] = {}
+    providers: tuple[ConfigFile, jsonc.Node] | None = None
+    model: Sourced | None = None
+    for f, root in layers:
+        data = root.value if root is not None else None
+        if not isinstance(data, dict) or root is None or f.text is None:
+            continue
+        merged = common.deep_merge(merged, data)  # type: ignore[assignment]
+        if "modelProviders" in data:
+            providers = (f, root)
+        node = jsonc.find(root, _MODEL)
+        if node is not None and isinstance(node.value, str):
+            model = Sourced(node.value, Origin(f.path, jsonc.line_col(f.text, node.start)[0]))
+    state = ClientState(NAME, files, default_model=model)
+    if providers is None:
+        return state
+    f, root = providers
+    node = jsonc.find(root, _ENTRIES)
+    items = [e for e in (node.value if node is not None else None) or [] if isinstance(e, dict)]
+    ids = tuple(str(e.get("id")) for e in items if isinstance(e.get("id"), str))
+    security = merged.get("security")
+    auth = security.get("auth") if isinstance(security, dict) else None
+    selected = auth.get("selectedType") if isinstance(auth, dict) else None
+    aigate = model is not None and model.value in ids and selected == PROTOCOL
+    state = replace(state, aigate_default=aigate, referenced=model is not None and not ids)
+    if node is None or not items or f.text is None:
+        if any(_ENTRIES[0] in (r.value or {}) for _, r in layers if r is not None):
+            problem = (
+                f"{paths.display(f.path)} sets modelProviders without aigate, which replaces"
+                " the modelProviders of every other settings file"
+            )
+            return replace(state, problem=problem)
+        return state
+    origin = Origin(f.path, jsonc.line_col(f.text, node.start)[0])
+    chosen = next((e for e in items if model is not None and e.get("id") == model.value), items[0])
+    url = chosen.get("baseUrl")
+    key_var, literal = chosen.get("envKey"), chosen.get("apiKey")
+    return replace(
+        state,
+        configured=True,
+        provider=origin,
+        base_url=Sourced(url, origin) if isinstance(url, str) else None,
+        key=KeyRef(
+            var=key_var if isinstance(key_var, str) else None,
+            literal=isinstance(literal, str) and bool(literal) and not key_var,
+            origin=origin,
+        ),
+        model=str(chosen.get("id")) if isinstance(chosen.get("id"), str) else None,
+        models=ids,
+    )
+
+
+def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
+    return extra.doctor_checks(
+        state, opts, requested, binary=BINARY,
+        how=f'"envKey": "{opts.common.key_env}"', url_field="baseUrl",
+        entry="modelProviders.aigate",
+    )  # fmt: skip
+
+
+def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = None) -> Resolution:
+    """What the client will use when started in `project_dir` (status, doctor)."""
+    from aigate_setup.clients import extra
+
+    return extra.resolve_from_state(NAME, read_state(project_dir), env, gateway)
