@@ -91,9 +91,9 @@ def resolve_from_state(
         Value(st.base_url.value, where(st.base_url.origin)) if st.base_url is not None else Value()
     )
     if st.key.var:
-        credential = Value(f"env:{st.key.var}", where(st.key.origin))
+        credential = Value(f"${st.key.var}", where(st.key.origin))
     elif st.key.file:
-        credential = Value(f"file:{st.key.file}", where(st.key.origin))
+        credential = Value(st.key.file, where(st.key.origin))
     else:
         credential = Value("literal key" if st.key.literal else None, where(st.key.origin))
     reaches = st.configured and st.aigate_default and layers.same_gateway(base.value, gateway)
