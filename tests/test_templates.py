@@ -48,7 +48,21 @@ CONTEXTS: dict[str, Callable[[Selection], dict[str, Any]]] = {
     "claude/block.ps1.j2": lambda s: claude.context(s, CATALOG, ps1=True),
     "claude/header.sh.j2": lambda s: {"source_path": "'/x'"},
     "claude/header.ps1.j2": lambda s: {"source_path": "'/x'"},
+    "claude/key-helper.sh.j2": lambda s: _helper(s, "linux"),
+    "claude/key-helper.cmd.j2": lambda s: _helper(s, "win32"),
+    **{
+        f"shell/{kind}.{flavor}.j2": (lambda s: {"key_env": s.key_env, "env_file": "'/e'",
+                                                  "key_file": "'/k'"})
+        for kind in ("block", "env")
+        for flavor in ("sh", "fish", "ps1")
+    },
 }
+
+
+def _helper(s: Selection, platform: str) -> dict[str, Any]:
+    from aigate_setup.clients.claude import settings
+
+    return dict(settings.helper_context(s, platform))
 
 
 def test_every_template_has_a_context() -> None:

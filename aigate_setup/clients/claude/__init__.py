@@ -52,6 +52,7 @@ from aigate_setup.clients.claude.writer import (
     config_paths,
     context,
     env_values,
+    file_mode,
     header,
     main_model,
     parse_problem,
@@ -62,6 +63,7 @@ from aigate_setup.clients.claude.writer import (
     sh_quote,
     target_paths,
     targets,
+    unrender,
 )
 
 __all__ = [
@@ -92,6 +94,7 @@ __all__ = [
     "doctor_checks",
     "env_values",
     "file_kind",
+    "file_mode",
     "guess_kind",
     "header",
     "main_model",
@@ -107,4 +110,5 @@ __all__ = [
     "sh_quote",
     "target_paths",
     "targets",
+    "unrender",
 ]
