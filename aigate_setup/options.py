@@ -166,6 +166,8 @@ class InitOptions:
     make_default: bool = True
     kilo_legacy_export: Path | None = None
     allow_insecure_http: bool = False
+    save_key: bool | None = None  # --save-key / --no-save-key; None: the wizard asks
+    shell_profile: bool | None = None  # --shell-profile / --no-shell-profile; None: ask
 
 
 @dataclass(frozen=True)

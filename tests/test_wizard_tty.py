@@ -154,7 +154,13 @@ def test_wizard_keeps_typed_key_in_0600_file(
         child.send(KEY + "\r")
         child.expect("Keep it in", timeout=T)
         child.send("\r")  # default: keep
-        for prompt in ("Main model", "Where should", "Show the diffs", "Test the connection"):
+        for prompt in (
+            "Main model",
+            "Where should",
+            "in every new terminal",  # default: yes, the startup block (sandbox home)
+            "Show the diffs",
+            "Test the connection",
+        ):
             child.expect(prompt, timeout=T)
             child.send("\r")
         child.expect(pexpect.EOF, timeout=T)

@@ -47,8 +47,9 @@ class Answers:
     extra_models: tuple[str, ...]
     scope: str
     project_dir: Path
-    key_file: Path | None = None
+    key_file: Path | None = None  # the key is written there in this run (--save-key)
     notes: list[str] = field(default_factory=list)
+    shell_profile: bool = False  # add the startup blocks (--shell-profile)
 
 
 def ordered(clients: tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aigate_setup import clients, fsio, paths, plan, prompts
+from aigate_setup import clients, fsio, keyfile, paths, plan, prompts, shells
 from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import claude
 from aigate_setup.commands.init_answers import (
@@ -76,6 +76,8 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
     key_file: Path | None = None
     if key:
         say(f"Using your key from ${common.key_env}: {mask_key(key)}")
+        if opts.save_key:  # a key already in the variable is kept only when asked to
+            key_file = keyfile.path()
     else:
         key = typed_key(
             prompts.password(
@@ -88,10 +90,13 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
         if problem is not None:  # the prompt validates; keep the invariant here too
             raise UsageError(f"the key cannot be used: {problem}", "paste it again, e.g. sk-...")
         say(f"Key: {mask_key(key)}")
-        target = paths.aigate_config_dir() / "key"
-        if prompts.confirm(
-            f"Keep it in {paths.display(target)} (readable only by you) for the generated configs?",
-            default=True,
+        target = keyfile.path()
+        if opts.save_key is not False and (
+            opts.save_key
+            or prompts.confirm(
+                f"Keep it in {paths.display(target)} (readable only by you) for the generated configs?",
+                default=True,
+            )
         ):
             key_file = target
         else:
@@ -138,7 +143,25 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
         ],
         default=opts.scope,
     )
+
+    # 8. new terminals
+    answers.shell_profile = shell_profile(opts, kept=key_file is not None or keyfile.exists())
     return answers
+
+
+def shell_profile(opts: InitOptions, *, kept: bool) -> bool:
+    """Add the startup blocks? Asked only when a key is kept (else they would load nothing)."""
+    if opts.shell_profile is not None:
+        return opts.shell_profile
+    found = shells.detected()
+    if not kept or not found:
+        return False
+    files = ", ".join(paths.display(p) for s in found for p in s.startup)
+    return prompts.confirm(
+        f"Set ${opts.common.key_env} from the kept key in every new terminal? "
+        f"(adds a block to {files})",
+        default=True,
+    )
 
 
 def _main_model(cat: Catalog, clients: tuple[str, ...]) -> str:
