@@ -125,6 +125,7 @@ class Common:
     base_url: str = DEFAULT_BASE_URL
     key_env: str = DEFAULT_KEY_ENV
     fmt: str = "text"
+    kept_key: str | None = None  # doctor: the kept key file's key, used when the variable is unset
 
     @property
     def root_url(self) -> str:
@@ -134,7 +135,7 @@ class Common:
         """The key from the environment without surrounding whitespace (a pasted key often
         ends in a line break), or None when unset or empty."""
         value = os.environ.get(self.key_env, "").strip()
-        return value or None
+        return value or self.kept_key or None
 
     def checked_key(self) -> str | None:
         """`key()`, refusing a key that cannot be sent (UsageError; the message never

@@ -46,7 +46,7 @@ class DoctorResult:
 
 def run(opts: DoctorOptions) -> DoctorResult:
     """Every check of the contract, for the clients asked for (all of them by default)."""
-    from aigate_setup.doctor import check_timeout, parts
+    from aigate_setup.doctor import check_timeout, keyshell, parts
     from aigate_setup.doctor.clients import binary_check, probe_checks, read_states
     from aigate_setup.doctor.environment import env_checks
     from aigate_setup.doctor.runs import start_runs
@@ -54,7 +54,9 @@ def run(opts: DoctorOptions) -> DoctorResult:
 
     timeout = check_timeout()
     requested = bool(opts.clients)
+    opts = keyshell.with_kept_key(opts)  # the kept key file when the variable is unset
     checks, proxy = env_checks(opts)
+    checks = keyshell.environment(checks, opts)
     states = read_states(opts.clients or CLIENTS, opts)
     # Binaries (local, but may be slow): start now, collect later.
     binaries = {

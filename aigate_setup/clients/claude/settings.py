@@ -27,6 +27,8 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -271,3 +273,91 @@ def unrender(path: Path, text: str) -> str | None:
     if left.kind == "object" and not left.members:
         return None  # strict JSON: no comment of the user's can be lost with it
     return text
+
+
+# --- what Claude Code will use (doctor) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The settings files' combined `env` and `apiKeyHelper` (later files win, as in Claude
+    Code: user, project, project-local), and where each owned value came from."""
+
+    env: dict[str, str]
+    origins: dict[str, tuple[Path, int]]  # "env.NAME" / "apiKeyHelper" -> (file, line)
+    helper: str | None = None
+
+    @property
+    def ours(self) -> bool:
+        """apiKeyHelper runs aigate-setup's helper."""
+        return is_our_helper(self.helper)
+
+    @property
+    def configured(self) -> bool:
+        """Settings alone make Claude Code use AIGate: a base URL and our helper."""
+        return bool(self.env.get("ANTHROPIC_BASE_URL")) and self.ours
+
+    def where(self, key: str) -> str:
+        found = self.origins.get(key)
+        return f"{paths.display(found[0])}:{found[1]}" if found else ""
+
+
+def settings_files(project_dir: Path) -> list[Path]:
+    return [
+        settings_dir() / "settings.json",
+        project_dir / ".claude" / "settings.json",
+        project_dir / ".claude" / "settings.local.json",
+    ]
+
+
+def read_setup(project_dir: Path) -> Setup:
+    """Every readable settings file, merged in Claude Code's order (unreadable ones skipped:
+    `claude.config` reports them)."""
+    from aigate_setup.clients.base import read_layers
+    from aigate_setup.merge import jsonc
+
+    env: dict[str, str] = {}
+    origins: dict[str, tuple[Path, int]] = {}
+    helper: str | None = None
+    for f in read_layers([(p, "claude-settings") for p in settings_files(project_dir)]):
+        if f.text is None or settings_problem(f.path, f.text) is not None or not f.text.strip():
+            continue
+        root = jsonc.parse(f.text)
+        member = root.member("apiKeyHelper")
+        if member is not None and isinstance(member.value.value, str):
+            helper = member.value.value
+            origins["apiKeyHelper"] = (f.path, jsonc.line_col(f.text, member.key_start)[0])
+        block = root.member("env")
+        if block is None or block.value.kind != "object":
+            continue
+        for m in block.value.members:
+            if isinstance(m.value.value, str):
+                env[m.key] = m.value.value
+                origins[f"env.{m.key}"] = (f.path, jsonc.line_col(f.text, m.key_start)[0])
+    return Setup(env, origins, helper)
+
+
+def helper_file(value: str) -> Path:
+    """The file an `apiKeyHelper` command of ours runs (its quotes taken off)."""
+    text = value.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1].replace("'\"'\"'", "'")
+    return Path(os.path.expanduser(text))
+
+
+def helper_problem(value: str, key_env: str, environ: Mapping[str, str]) -> str | None:
+    """Why our helper would not print a key here, or None. The helper is not run: its logic
+    (the variable, else the kept key file) is checked instead."""
+    from aigate_setup import keyfile
+
+    path = helper_file(value)
+    if not path.is_file():
+        return f"the key helper {paths.display(path)} does not exist"
+    if not os.access(path, os.X_OK):
+        return f"the key helper {paths.display(path)} is not executable"
+    if environ.get(key_env, "").strip():
+        return None
+    kept = keyfile.read()
+    if kept.key is None:
+        return f"${key_env} is not set and the key file {paths.display(kept.path)} {kept.problem}"
+    return None
