@@ -176,8 +176,10 @@ def test_kept_key_is_read_by_file_reference_without_any_variable(
     client: str, gw: FakeGateway, project: Path, bin_dir: Path
 ) -> None:
     init(client, gw, project, bin_dir)
-    config = Path(os.environ["XDG_CONFIG_HOME"]) / client / (
-        "opencode.json" if client == "opencode" else "kilo.jsonc"
+    config = (
+        Path(os.environ["XDG_CONFIG_HOME"])
+        / client
+        / ("opencode.json" if client == "opencode" else "kilo.jsonc")
     )
     assert '"{file:~/.config/aigate/key}"' in config.read_text(encoding="utf-8")
     result = run(client_argv(client, MODEL), no_key_env(bin_dir, project, client), project)

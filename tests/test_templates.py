@@ -51,8 +51,9 @@ CONTEXTS: dict[str, Callable[[Selection], dict[str, Any]]] = {
     "claude/key-helper.sh.j2": lambda s: _helper(s, "linux"),
     "claude/key-helper.cmd.j2": lambda s: _helper(s, "win32"),
     **{
-        f"shell/{kind}.{flavor}.j2": (lambda s: {"key_env": s.key_env, "env_file": "'/e'",
-                                                  "key_file": "'/k'"})
+        f"shell/{kind}.{flavor}.j2": (
+            lambda s: {"key_env": s.key_env, "env_file": "'/e'", "key_file": "'/k'"}
+        )
         for kind in ("block", "env")
         for flavor in ("sh", "fish", "ps1")
     },
