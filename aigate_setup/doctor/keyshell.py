@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from aigate_setup import keyfile, paths, shells
 from aigate_setup.findings import Check
@@ -78,7 +79,8 @@ def shell_profile_check(kept: keyfile.Kept, var: str) -> Check:
     """Each shell the user has loads the env file from its startup file."""
     cid, title = SHELL_PROFILE
     found = shells.detected()
-    with_block, without = [], []
+    with_block: list[tuple[shells.Shell, Path]] = []
+    without: list[tuple[shells.Shell, Path]] = []
     for shell in found:
         for path in shell.startup:
             (with_block if shells.block_in(path)[0] else without).append((shell, path))

@@ -15,6 +15,7 @@ Anthropic Messages API, so a chat-completions-only main model would fail on ever
 
 from __future__ import annotations
 
+from aigate_setup.clients.claude.quoting import ps_quote, sh_quote
 from aigate_setup.clients.claude.rules import (
     CREDENTIALS,
     MODEL_VARS,
@@ -30,6 +31,7 @@ from aigate_setup.clients.claude.rules import (
     script_token,
     settings_token,
 )
+from aigate_setup.clients.claude.settings import settings_dir
 from aigate_setup.clients.claude.state import (
     ONE_SHOT,
     ONE_SHOT_ENV,
@@ -56,11 +58,8 @@ from aigate_setup.clients.claude.writer import (
     header,
     main_model,
     parse_problem,
-    ps_quote,
     render,
     script_dir,
-    settings_dir,
-    sh_quote,
     target_paths,
     targets,
     unrender,
