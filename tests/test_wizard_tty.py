@@ -134,7 +134,7 @@ def test_wizard_in_a_terminal(
     assert not (sandbox_home / ".config" / "kilo").exists()
     assert "Smoke test:" in text
     assert "aigate-setup restore " in text
-    assert ". ~/.config/aigate/aigate-claude.sh && claude" in text
+    assert "claude:    claude" in text  # settings.json: nothing to load first
     assert 'export AIGATE_API_KEY="sk-..."' in text
     posts = [q for q in fake_gateway.requests if q.method == "POST"]
     assert sorted(q.path for q in posts) == [
