@@ -237,3 +237,12 @@ def test_doctor_passes_a_settings_only_setup(fake_gateway: FakeGateway) -> None:
     r = run_cli("doctor", "--offline", "--format", "json", "--client", "claude", *where)
     checks = {c["id"]: c for c in json.loads(r.stdout)["checks"]}
     assert checks["claude.key"]["status"] == "fail", checks["claude.key"]
+
+
+def test_script_unrender_keeps_the_users_lines() -> None:
+    script = paths.aigate_config_dir() / claude.SH_NAME
+    fresh = claude.render(sel(), None, script, None)
+    assert claude.unrender(script, fresh) is None  # header and block: all ours
+    mine = "alias c=claude\n"
+    assert claude.unrender(script, claude.render(sel(), None, script, mine)) == mine
+    assert keyfile.unrender(keyfile.path(), TEST_KEY + "\n") is None
