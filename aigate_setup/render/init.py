@@ -181,8 +181,8 @@ def new_terminal(result: InitResult) -> list[str]:
         )
     else:
         lines.append(
-            f"a new terminal: does NOT have your key (not kept); export {var} in your shell's "
-            "startup file, or run `aigate-setup init --save-key --shell-profile`"
+            f"a new terminal: has {var} only if your own startup files set it (the key was "
+            "not kept; `aigate-setup init --save-key --shell-profile` does it for you)"
         )
     if result.claude_settings is not None:
         where = "" if kept is not None else f" when {var} is set where it starts"
