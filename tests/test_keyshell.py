@@ -286,3 +286,34 @@ def test_doctor_finds_the_kept_key_and_the_block(
     assert checks["env.key_file"]["status"] == "pass", checks["env.key_file"]
     assert checks["env.shell_profile"]["status"] == "pass", checks["env.shell_profile"]
     assert TEST_KEY not in r.output
+
+
+# --- OpenCode and Kilo read a kept key through {file:} in user files only ----------------------
+
+
+def test_kept_key_is_a_file_reference_in_user_files_only(fake_gateway: FakeGateway) -> None:
+    import json
+
+    from aigate_setup.merge import jsonc
+
+    base = ["init", "--yes", "--no-smoke-test", "--base-url", fake_gateway.base_url]
+    args = [*base, "--client", "opencode", "--client", "kilo", "--model", "openai/gpt-5.5"]
+    env = {"AIGATE_API_KEY": TEST_KEY}
+    assert run_cli(*args, "--save-key", env=env).exit_code == 0
+    config = paths.xdg_config_home()
+
+    def api_key(path: Path) -> object:
+        return jsonc.loads(path.read_text())["provider"]["aigate"]["options"]["apiKey"]
+
+    assert api_key(config / "opencode" / "opencode.json") == "{file:~/.config/aigate/key}"
+    assert api_key(config / "kilo" / "kilo.jsonc") == "{file:~/.config/aigate/key}"
+    project = ["--scope", "project", "--project-dir", str(Path.cwd())]
+    assert run_cli(*args, *project, env=env).exit_code == 0  # the key stays kept
+    assert api_key(Path.cwd() / "opencode.json") == "{env:AIGATE_API_KEY}"  # shared file
+    assert api_key(config / "kilo" / "kilo.jsonc") == "{file:~/.config/aigate/key}"
+    assert "apiKey" not in (Path.cwd() / "kilo.jsonc").read_text()
+    checked = run_cli("check", "--format", "json", str(config / "opencode" / "opencode.json"))
+    assert checked.exit_code == 0 and json.loads(checked.stdout)["findings"] == []
+    keyfile.path().unlink()  # no key kept any more: back to the variable
+    assert run_cli(*args, env=env).exit_code == 0
+    assert api_key(config / "opencode" / "opencode.json") == "{env:AIGATE_API_KEY}"
