@@ -315,6 +315,20 @@ def main() -> None:
     help="Allow a plain http --base-url on another machine without asking (the key travels "
     "unencrypted); required with --yes.",
 )
+@click.option(
+    "--save-key/--no-save-key",
+    "save_key",
+    default=None,
+    help="Keep the key (from the key variable or the prompt) in the 0600 file "
+    "~/.config/aigate/key, for new terminals and IDEs (default: the wizard asks; --yes: no).",
+)
+@click.option(
+    "--shell-profile/--no-shell-profile",
+    "shell_profile",
+    default=None,
+    help="Add a block to each shell's startup file that sets the key variable from the key "
+    "file (default: the wizard asks; --yes: no).",
+)
 def init(
     base_url: str | None,
     key_env: str,
@@ -333,6 +347,8 @@ def init(
     make_default: bool,
     kilo_legacy_export: str | None,
     allow_insecure_http: bool,
+    save_key: bool | None,
+    shell_profile: bool | None,
 ) -> int:
     from aigate_setup.options import InitOptions
 
@@ -352,6 +368,8 @@ def init(
         make_default=make_default,
         kilo_legacy_export=_path(kilo_legacy_export),
         allow_insecure_http=allow_insecure_http,
+        save_key=save_key,
+        shell_profile=shell_profile,
     )
     from aigate_setup.commands import init as init_command
     from aigate_setup.render import init as init_render

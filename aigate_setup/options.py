@@ -128,6 +128,7 @@ class Common:
     # Where base_url came from: "flag", "env" (AIGATE_BASE_URL), "state" (the last init),
     # "default"; doctor may also set "configs" (what every configured client points at).
     base_url_origin: str = "default"
+    kept_key: str | None = None  # doctor: the kept key file's key, used when the variable is unset
 
     @property
     def root_url(self) -> str:
@@ -137,7 +138,7 @@ class Common:
         """The key from the environment without surrounding whitespace (a pasted key often
         ends in a line break), or None when unset or empty."""
         value = os.environ.get(self.key_env, "").strip()
-        return value or None
+        return value or self.kept_key or None
 
     def checked_key(self) -> str | None:
         """`key()`, refusing a key that cannot be sent (UsageError; the message never
@@ -169,6 +170,8 @@ class InitOptions:
     make_default: bool = True
     kilo_legacy_export: Path | None = None
     allow_insecure_http: bool = False
+    save_key: bool | None = None  # --save-key / --no-save-key; None: the wizard asks
+    shell_profile: bool | None = None  # --shell-profile / --no-shell-profile; None: ask
 
 
 @dataclass(frozen=True)

@@ -150,5 +150,7 @@ def build_changes(sel: Selection, catalog: Catalog | None) -> list[FileChange]:
         module = CLIENT_MODULES[client]
         new_text = module.render(sel, catalog, path, doc.text if doc is not None else None)
         new = textmod.encode(doc if doc is not None else textmod.new_document(), new_text)
-        changes.append(fsio.FileChange(client=client, path=path, old=old, new=new))
+        # A client may need a mode for a file (Claude Code's key helper is executable).
+        mode = getattr(module, "file_mode", lambda _p: None)(path)
+        changes.append(fsio.FileChange(client=client, path=path, old=old, new=new, mode=mode))
     return changes

@@ -47,7 +47,7 @@ def written(s: Selection, catalog: Catalog | None = CATALOG) -> tuple[Path, Path
     for change in changes:
         change.path.parent.mkdir(parents=True, exist_ok=True)
         change.path.write_bytes(change.new)
-    sh, ps1 = (c.path for c in changes)
+    sh, ps1 = [c.path for c in changes][:2]  # then settings.json and its helper
     return sh, ps1
 
 

@@ -431,6 +431,8 @@ def test_claude_base_url_with_v1_fails(
     """AIG013: ANTHROPIC_BASE_URL ending in /v1 -> Claude Code calls /v1/v1/messages -> 404."""
     bin_dir = clients[0]
     init("claude", MODEL, gw, project, bin_dir, "project")
+    # settings.local.json's env would win over the script: test the script path alone.
+    (project / ".claude" / "settings.local.json").unlink()
     script = claude_script("project", project)
     text = script.read_text(encoding="utf-8")
     broken = text.replace(gw.root + "'", gw.base_url + "'").replace(

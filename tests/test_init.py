@@ -92,7 +92,8 @@ def test_text_summary(fake_gateway: FakeGateway) -> None:
     assert "codex:     codex" in out
     assert "opencode:  opencode" in out
     assert "kilo:      kilo" in out
-    assert "claude:    . ~/.config/aigate/aigate-claude.sh && claude" in out
+    assert "claude:    claude\n" in out  # settings.json: nothing to load first
+    assert "a new terminal: has $AIGATE_API_KEY only if your own startup files set it" in out
     assert "~/.codex/config.toml" in out
     assert "export AIGATE_API_KEY" not in out  # the variable is set
     assert "Traceback" not in r.output

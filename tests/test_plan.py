@@ -44,6 +44,8 @@ def test_all_clients_user_scope(sandbox_home: Path) -> None:
         ("kilo", config / "kilo" / "kilo.jsonc", "created"),
         ("claude", config / "aigate" / "aigate-claude.sh", "created"),
         ("claude", config / "aigate" / "aigate-claude.ps1", "created"),
+        ("claude", sandbox_home / ".claude" / "settings.json", "created"),
+        ("claude", config / "aigate" / "claude-key-helper.sh", "created"),
     ]
     assert not any(c.sensitive for c in changes)
     assert not (sandbox_home / ".codex").exists()  # planning writes nothing
@@ -58,6 +60,8 @@ def test_project_scope_targets(sandbox_home: Path, tmp_path: Path) -> None:
         ("kilo", tmp_path / "kilo.jsonc"),
         ("claude", tmp_path / ".aigate" / "aigate-claude.sh"),
         ("claude", tmp_path / ".aigate" / "aigate-claude.ps1"),
+        ("claude", tmp_path / ".claude" / "settings.local.json"),
+        ("claude", sandbox_home / ".config" / "aigate" / "claude-key-helper.sh"),
     ]
 
 

@@ -53,7 +53,22 @@ CONTEXTS: dict[str, Callable[[Selection], dict[str, Any]]] = {
     "continue/config.yaml.j2": lambda s: continue_.context(s, CATALOG),
     "aider/aider.conf.yml.j2": lambda s: aider.context(s, CATALOG),
     "aider/aider.env.j2": lambda s: aider.context(s, CATALOG),
+    "claude/key-helper.sh.j2": lambda s: _helper(s, "linux"),
+    "claude/key-helper.cmd.j2": lambda s: _helper(s, "win32"),
+    **{
+        f"shell/{kind}.{flavor}.j2": (
+            lambda s: {"key_env": s.key_env, "env_file": "'/e'", "key_file": "'/k'"}
+        )
+        for kind in ("block", "env")
+        for flavor in ("sh", "fish", "ps1")
+    },
 }
+
+
+def _helper(s: Selection, platform: str) -> dict[str, Any]:
+    from aigate_setup.clients.claude import settings
+
+    return dict(settings.helper_context(s, platform))
 
 
 def test_every_template_has_a_context() -> None:

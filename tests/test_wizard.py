@@ -109,8 +109,9 @@ def test_typed_key_kept_in_a_0600_file(
 ) -> None:
     secret = "sk-typed0secret0key0for0wizard0QRST"
     Script(
-        monkeypatch, [secret, True, ["codex", "claude"], "openai/gpt-5.5", ENTER, ENTER, True, True]
-    )
+        monkeypatch,
+        [secret, True, ["codex", "claude"], "openai/gpt-5.5", ENTER, ENTER, False, True, True],
+    )  # ... scope, no startup block (tests/test_keyshell.py), diffs, write
     r = wizard_run(fake_gateway, key=None)
     assert r.exit_code == 0, r.output
     key_file = paths.aigate_config_dir() / "key"
@@ -283,7 +284,7 @@ def test_typed_key_loses_surrounding_quotes_and_line_breaks(
     fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     secret = "sk-typed0secret0key0quoted0WXYZ"
-    Script(monkeypatch, [f' "{secret}"\r\n', True, ["codex"], ENTER, ENTER, ENTER, True])
+    Script(monkeypatch, [f' "{secret}"\r\n', True, ["codex"], ENTER, ENTER, False, ENTER, True])
     r = wizard_run(fake_gateway, key=None)
     assert r.exit_code == 0, r.output
     assert (paths.aigate_config_dir() / "key").read_bytes() == secret.encode() + b"\n"

@@ -148,7 +148,7 @@ def test_wizard_in_a_terminal(
     assert not (sandbox_home / ".config" / "kilo").exists()
     assert "Smoke test:" in text
     assert "aigate-setup restore " in text
-    assert ". ~/.config/aigate/aigate-claude.sh && claude" in text
+    assert "claude:    claude" in text  # settings.json: nothing to load first
     assert 'export AIGATE_API_KEY="sk-..."' in text
     posts = [q for q in fake_gateway.requests if q.method == "POST"]
     assert sorted(q.path for q in posts) == [
@@ -168,7 +168,13 @@ def test_wizard_keeps_typed_key_in_0600_file(
         child.send(KEY + "\r")
         child.expect("Keep it in", timeout=T)
         child.send("\r")  # default: keep
-        for prompt in ("Main model", "Where should", "Show the diffs", "Test the connection"):
+        for prompt in (
+            "Main model",
+            "Where should",
+            "in every new terminal",  # default: yes, the startup block (sandbox home)
+            "Show the diffs",
+            "Test the connection",
+        ):
             child.expect(prompt, timeout=T)
             child.send("\r")
         child.expect(pexpect.EOF, timeout=T)

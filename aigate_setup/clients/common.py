@@ -129,9 +129,27 @@ def model_entries(sel: Selection, catalog: Catalog | None) -> list[ModelEntry]:
     return entries
 
 
-def api_key_ref(key_env: str) -> str:
-    """How OpenCode and Kilo read the key: from the environment when the config loads."""
-    return "{env:" + check_env_name(key_env) + "}"
+def api_key_ref(key_env: str, key_file: Path | None = None) -> str:
+    """How OpenCode and Kilo read the key: from the environment when the config loads, or,
+    when the key is kept, `{file:~/.config/aigate/key}`. Both clients (OpenCode 1.18.33, Kilo
+    7.7.7) read that with no variable set (started from a desktop launcher or an IDE) and trim
+    its newline; a missing file makes the whole config invalid, so it is used only when the
+    key file is kept, and only in user files (Kilo refuses it in project files)."""
+    name = check_env_name(key_env)
+    if key_file is None:
+        return "{env:" + name + "}"
+    from aigate_setup import paths
+
+    shown = paths.display(key_file)
+    if any(ch in shown for ch in "{}"):
+        return "{env:" + name + "}"
+    return "{file:" + shown + "}"
+
+
+def key_ref_for(sel: Selection, *, user_file: bool) -> str:
+    """The apiKey of the provider in a user file (`{file:}` when the key is kept) or in a
+    project file (always `{env:}`: it is shared, and Kilo refuses `{file:}` there)."""
+    return api_key_ref(sel.key_env, sel.key_file if user_file else None)
 
 
 def model_ref(model_id: str) -> str:
@@ -158,14 +176,16 @@ def js(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def provider_context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
+def provider_context(
+    sel: Selection, catalog: Catalog | None, *, user_file: bool = False
+) -> dict[str, Any]:
     """The template context of the `provider.aigate` object (values already JSON-encoded)."""
     return {
         "provider_id": js(PROVIDER_ID),
         "npm": js(NPM_PACKAGE),
         "provider_name": js(PROVIDER_NAME),
         "base_url": js(sel.base_url),
-        "api_key": js(api_key_ref(sel.key_env)),
+        "api_key": js(key_ref_for(sel, user_file=user_file)),
         "models": [
             {
                 "id": js(e.id),
@@ -226,7 +246,9 @@ def json_problem(path: Path, text: str, sel: Selection, *, provider: bool) -> Co
     return None
 
 
-def apply_provider(text: str, sel: Selection, catalog: Catalog | None) -> str:
+def apply_provider(
+    text: str, sel: Selection, catalog: Catalog | None, *, user_file: bool = False
+) -> str:
     """Set every owned value of `provider.aigate` in an existing file; keep everything else.
 
     Owned: npm, name, options.baseURL, options.apiKey, and for the selected models their `name`
@@ -241,7 +263,9 @@ def apply_provider(text: str, sel: Selection, catalog: Catalog | None) -> str:
     text = jsonc.set_value(text, [*base, "npm"], NPM_PACKAGE)
     text = jsonc.set_value(text, [*base, "name"], PROVIDER_NAME)
     text = jsonc.set_value(text, [*base, "options", "baseURL"], sel.base_url)
-    text = jsonc.set_value(text, [*base, "options", "apiKey"], api_key_ref(sel.key_env))
+    text = jsonc.set_value(
+        text, [*base, "options", "apiKey"], key_ref_for(sel, user_file=user_file)
+    )
     for entry in model_entries(sel, catalog):
         at = [*base, "models", entry.id]
         if entry.name is not None:

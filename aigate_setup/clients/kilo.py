@@ -120,7 +120,7 @@ def context(sel: Selection, catalog: Catalog | None, *, user_file: bool = True) 
     model = common.js(common.model_ref(sel.model))
     if not user_file:
         return {"schema": common.js(SCHEMA), "model": model}
-    ctx = common.provider_context(sel, catalog)
+    ctx = common.provider_context(sel, catalog, user_file=True)
     ctx["schema"] = common.js(SCHEMA)
     # In project scope the project file carries the model; the user's default stays as it was.
     ctx["model"] = model if sel.make_default and sel.scope == "user" else None
@@ -133,7 +133,7 @@ def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
 
 def edit(sel: Selection, catalog: Catalog | None, text: str, *, user_file: bool) -> str:
     if user_file:
-        text = common.apply_provider(text, sel, catalog)
+        text = common.apply_provider(text, sel, catalog, user_file=True)
         if sel.make_default and sel.scope == "user":
             text = common.apply_model(text, sel)
         return text

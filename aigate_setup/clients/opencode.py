@@ -82,7 +82,7 @@ def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
 
 
 def context(sel: Selection, catalog: Catalog | None) -> dict[str, Any]:
-    ctx = common.provider_context(sel, catalog)
+    ctx = common.provider_context(sel, catalog, user_file=sel.scope == "user")
     ctx["schema"] = common.js(SCHEMA)
     ctx["model"] = common.js(common.model_ref(sel.model)) if sel.make_default else None
     return ctx
@@ -93,7 +93,7 @@ def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
 
 
 def edit(sel: Selection, catalog: Catalog | None, text: str) -> str:
-    text = common.apply_provider(text, sel, catalog)
+    text = common.apply_provider(text, sel, catalog, user_file=sel.scope == "user")
     if sel.make_default:
         text = common.apply_model(text, sel)
     return text

@@ -49,7 +49,7 @@ class DoctorResult:
 
 def run(opts: DoctorOptions) -> DoctorResult:
     """Every check of the contract, for the clients asked for (all of them by default)."""
-    from aigate_setup.doctor import check_timeout, parts
+    from aigate_setup.doctor import check_timeout, keyshell, parts
     from aigate_setup.doctor.clients import binary_check, probe_checks, read_states
     from aigate_setup.doctor.environment import env_checks
     from aigate_setup.doctor.gateway_url import with_configured_base_url
@@ -64,7 +64,9 @@ def run(opts: DoctorOptions) -> DoctorResult:
     roots = project_roots(names, opts.project_dir)
     states = [st for st in read_states(names, opts, roots) if requested or _present(st)]
     opts = with_configured_base_url(opts, states)
+    opts = keyshell.with_kept_key(opts)  # the kept key file when the variable is unset
     checks, proxy = env_checks(opts)
+    checks = keyshell.environment(checks, opts)
     # Binaries (local, but may be slow): start now, collect later.
     running = opts.with_clients and not opts.offline  # configured clients run themselves
     binaries = {

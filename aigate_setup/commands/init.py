@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
-from aigate_setup import fsio, gateway, plan, settings
+from aigate_setup import fsio, gateway, keyfile, plan, settings, shells
 from aigate_setup.clients import claude, kilo
 from aigate_setup.clients.codex import catalog as codex_catalog
 from aigate_setup.commands.init_answers import (
@@ -34,6 +34,8 @@ from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError
 from aigate_setup.model_ids import check_model_id, shown
 from aigate_setup.options import InitOptions, check_path, insecure_host
 
+# Files of ~/.config/aigate that are not startup files (the key and the env files).
+_OWN_FILES = (keyfile.NAME, *shells.ENV_NAMES.values())
 SMOKE_TIMEOUT = 30.0  # seconds per probe request (AIGATE_TIMEOUT overrides)
 ALLOW_HTTP_FLAG = "--allow-insecure-http"
 
@@ -79,6 +81,9 @@ class InitResult:
     key_in_env: bool = False
     key_file: Path | None = None
     legacy_text: str | None = None  # the legacy Kilo Code extension's settings to paste
+    key_kept: Path | None = None  # the key file new terminals and IDEs read (kept now or before)
+    shell_files: tuple[Path, ...] = ()  # startup files with the block (--shell-profile)
+    claude_settings: Path | None = None  # Claude Code's settings.json written (--default)
     error: AigateError | None = None  # why the run stopped (smoke failure)
     exit_code: int = 0
     warnings: list[str] = field(default_factory=list)  # layers that override what is written
@@ -232,8 +237,17 @@ def scripted_answers(opts: InitOptions, progress: Progress) -> Answers:
             f"warning: ${common.key_env} is not set; the configs reference it, "
             "so set it before starting a client"
         )
+    if opts.save_key and key is None:
+        raise UsageError(
+            f"--save-key keeps the key from ${common.key_env}, which is not set",
+            export_hint(common.key_env) + ", then run again",
+        )
     cat = load_catalog(common, progress.note)
-    return validate_answers(opts, cat, clients, key, opts.model)
+    answers = validate_answers(
+        opts, cat, clients, key, opts.model, keyfile.path() if opts.save_key else None
+    )
+    answers.shell_profile = bool(opts.shell_profile)  # --yes alone never touches them
+    return answers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,19 +318,14 @@ def planned(opts: InitOptions, answers: Answers) -> InitResult:
         base_url=common.base_url,
         key_env=common.key_env,
         make_default=opts.make_default,
-        key_file=answers.key_file,
+        # A key kept now or by an earlier run: configs may read the file (`{file:}`, scripts).
+        key_file=answers.key_file or (keyfile.path() if keyfile.exists() else None),
     )
     changes = list(plan.build_changes(sel, answers.catalog))
     if answers.key_file is not None and answers.key:
-        changes.append(
-            fsio.FileChange(
-                client="aigate",
-                path=answers.key_file,
-                old=fsio.read_bytes(answers.key_file),
-                new=(answers.key + "\n").encode(),
-                sensitive=True,
-            )
-        )
+        changes.append(keyfile.change(answers.key, answers.key_file))
+    if answers.shell_profile:
+        changes += shells.plan_changes(common.key_env, keyfile.path())
     legacy_export = None
     if opts.kilo_legacy_export is not None:
         legacy_export = _kilo_legacy(sel, opts.kilo_legacy_export)
@@ -330,6 +339,13 @@ def planned(opts: InitOptions, answers: Answers) -> InitResult:
         key_in_env=common.key() is not None,
         key_file=answers.key_file,
         legacy_text=_kilo_instructions(sel, legacy_export),
+        key_kept=sel.key_file,
+        shell_files=tuple(
+            c.path for c in changes if c.client == shells.CLIENT and c.path.name not in _OWN_FILES
+        ),
+        claude_settings=next(
+            (c.path for c in changes if c.client == claude.NAME and c.path.suffix == ".json"), None
+        ),
     )
 
 

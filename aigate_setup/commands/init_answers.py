@@ -49,9 +49,10 @@ class Answers:
     extra_models: tuple[str, ...]
     scope: str
     project_dir: Path
-    key_file: Path | None = None
+    key_file: Path | None = None  # the key is written there in this run (--save-key)
     notes: list[str] = field(default_factory=list)
     base_url: str | None = None  # the wizard's edited base URL, when it differs from the flag
+    shell_profile: bool = False  # add the startup blocks (--shell-profile)
 
 
 def ordered(clients: tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aigate_setup import clients, fsio, gateway, paths, plan, prompts, settings
+from aigate_setup import clients, fsio, gateway, keyfile, paths, plan, prompts, settings, shells
 from aigate_setup.catalog import Catalog, Model
 from aigate_setup.clients import claude
 from aigate_setup.commands import init_answers, init_checks
@@ -92,17 +92,23 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
     common = opts.common
     key = common.checked_key()
     typed = key is None
+    key_file: Path | None = None
     if key:
         say(f"Using your key from ${common.key_env}: {mask_key(key)}")
     else:
         key = _ask_key(common, progress)
     common, key = _verified(common, key, typed, progress)
-    key_file: Path | None = None
-    if typed:
-        target = paths.aigate_config_dir() / "key"
-        if prompts.confirm(
-            f"Keep it in {paths.display(target)} (readable only by you) for the generated configs?",
-            default=True,
+    if not typed:
+        if opts.save_key:  # a key already in the variable is kept only when asked to
+            key_file = keyfile.path()
+    else:
+        target = keyfile.path()
+        if opts.save_key is not False and (
+            opts.save_key
+            or prompts.confirm(
+                f"Keep it in {paths.display(target)} (readable only by you) for the generated configs?",
+                default=True,
+            )
         ):
             key_file = target
         else:
@@ -153,6 +159,9 @@ def interactive_answers(opts: InitOptions, progress: Progress) -> Answers:
         ],
         default=opts.scope,
     )
+
+    # 8. new terminals
+    answers.shell_profile = shell_profile(opts, kept=key_file is not None or keyfile.exists())
     return answers
 
 
@@ -284,6 +293,21 @@ def url_answer(text: str) -> bool | str:
         suggestion = init_checks.suggest_base_url(text)
         return exc.message + (f" (did you mean {suggestion}?)" if suggestion else "")
     return True
+
+
+def shell_profile(opts: InitOptions, *, kept: bool) -> bool:
+    """Add the startup blocks? Asked only when a key is kept (else they would load nothing)."""
+    if opts.shell_profile is not None:
+        return opts.shell_profile
+    found = shells.detected()
+    if not kept or not found:
+        return False
+    files = ", ".join(paths.display(p) for s in found for p in s.startup)
+    return prompts.confirm(
+        f"Set ${opts.common.key_env} from the kept key in every new terminal? "
+        f"(adds a block to {files})",
+        default=True,
+    )
 
 
 def _main_model(cat: Catalog, clients: tuple[str, ...]) -> str:

@@ -20,6 +20,9 @@ class FileChange:
     # Holds a key: a new file gets 0600 instead of 0644, an existing one loses its group and
     # other permission bits before the new bytes go in, and its diff is never shown.
     sensitive: bool = False
+    # The mode the file ends with (a helper script 0700, the key file 0600); None keeps an
+    # existing file's mode and gives a new one 0644 (0600 when sensitive).
+    mode: int | None = None
 
     @property
     def status(self) -> Status:

@@ -314,6 +314,7 @@ def _ops_for(changes: Sequence[FileChange]) -> tuple[list[Op], list[tuple[FileCh
                 new=change.new,
                 old_mode=mode_of(real) if change.old is not None else None,
                 new_mode=0o600 if change.sensitive else 0o644,
+                mode=change.mode,
                 sensitive=change.sensitive,
             )
         )

@@ -95,3 +95,33 @@ def merge_block(text: str, body: str) -> str:
         sep = "" if last_line.strip(" \t\r") == "" else nl
         return text + sep + block + nl
     return text + nl + nl + block
+
+
+def remove_block(text: str) -> str | None:
+    """`text` without the managed block (markers included, and the blank line `merge_block`
+    put before an appended block); None when only whitespace would remain. A file that ended in
+    a blank line before the block was appended cannot be told from one that did not: the blank
+    line goes."""
+    lines = text.split("\n")
+    keep = list(lines)
+    start = next((i for i, ln in enumerate(lines) if ln.strip(" \t\r") == BEGIN), None)
+    end = next(
+        (i for i, ln in enumerate(lines) if i > (start or 0) and ln.strip(" \t\r") == END), None
+    )
+    if start is None or end is None:
+        return text  # nothing of ours in it
+    start_line = start
+    at_end = all(not ln for ln in lines[end + 1 :])
+    del keep[start : end + 1]
+    if at_end:
+        # init appended the block after one blank line it added (when the file did not end in
+        # one); without a final newline it added two line breaks: take those back too.
+        if start >= 2 and keep[start - 1].strip("\r") == "" and keep[start - 2].strip("\r"):
+            del keep[start - 1]
+            start -= 1
+        if len(lines) == end + 1:  # the block had no newline after it
+            keep = keep[:start]
+            if keep and lines[start_line].endswith("\r") and keep[-1].endswith("\r"):
+                keep[-1] = keep[-1][:-1]  # the CR of the CRLF init added
+    out = "\n".join(keep)
+    return out if out.strip() else None

@@ -174,8 +174,41 @@ def show_summary(out: Output, result: InitResult) -> None:
             )
         else:
             out.say(f"  set your key first: {shell_export(result.key_env)}")
+    for line in new_terminal(result):
+        out.say("  " + line)
     for client in result.clients:
         out.say(f"  {client + ':':<10} {next_step(client, result.statuses)}")
+
+
+def new_terminal(result: InitResult) -> list[str]:
+    """What a new terminal (and an IDE) will and will not have, said plainly."""
+    var, kept = f"${result.key_env}", result.key_kept
+    lines = []
+    if kept is not None and result.shell_files:
+        files = ", ".join(paths.display(p) for p in result.shell_files)
+        lines.append(f"a new terminal: sets {var} from {paths.display(kept)} (block in {files})")
+    elif kept is not None:
+        lines.append(
+            f"a new terminal: does NOT set {var} (no startup block; add one with "
+            f"`aigate-setup init --shell-profile`, or export it in your shell's startup file)"
+        )
+    elif result.shell_files:
+        lines.append(
+            f"a new terminal: runs the startup block, but no key is kept, so {var} stays unset "
+            "until you run `aigate-setup init --save-key`"
+        )
+    else:
+        lines.append(
+            f"a new terminal: has {var} only if your own startup files set it (the key was "
+            "not kept; `aigate-setup init --save-key --shell-profile` does it for you)"
+        )
+    if result.claude_settings is not None:
+        where = "" if kept is not None else f" when {var} is set where it starts"
+        lines.append(
+            f"Claude Code: every terminal and IDE use AIGate through "
+            f"{paths.display(result.claude_settings)} (key from its helper{where})"
+        )
+    return lines
 
 
 def next_step(client: str, statuses: list[tuple[FileChange, str]]) -> str:
@@ -183,6 +216,8 @@ def next_step(client: str, statuses: list[tuple[FileChange, str]]) -> str:
 
     if client != claude.NAME:
         return clients.get(client).BINARY
+    if any(ch.client == client and ch.path.suffix == ".json" for ch, _ in statuses):
+        return clients.get(client).BINARY  # settings.json: no script to load
     scripts = [
         ch.path for ch, _ in statuses if ch.client == claude.NAME and ch.path.suffix == ".sh"
     ]

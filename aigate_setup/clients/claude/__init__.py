@@ -15,6 +15,7 @@ Anthropic Messages API, so a chat-completions-only main model would fail on ever
 
 from __future__ import annotations
 
+from aigate_setup.clients.claude.quoting import ps_quote, sh_quote
 from aigate_setup.clients.claude.resolve import resolve
 from aigate_setup.clients.claude.rules import (
     CREDENTIALS,
@@ -31,6 +32,7 @@ from aigate_setup.clients.claude.rules import (
     script_token,
     settings_token,
 )
+from aigate_setup.clients.claude.settings import settings_dir
 from aigate_setup.clients.claude.state import (
     ONE_SHOT,
     ONE_SHOT_ENV,
@@ -53,16 +55,15 @@ from aigate_setup.clients.claude.writer import (
     config_paths,
     context,
     env_values,
+    file_mode,
     header,
     main_model,
     parse_problem,
-    ps_quote,
     render,
     script_dir,
-    settings_dir,
-    sh_quote,
     target_paths,
     targets,
+    unrender,
 )
 
 __all__ = [
@@ -93,6 +94,7 @@ __all__ = [
     "doctor_checks",
     "env_values",
     "file_kind",
+    "file_mode",
     "guess_kind",
     "header",
     "main_model",
@@ -109,4 +111,5 @@ __all__ = [
     "sh_quote",
     "target_paths",
     "targets",
+    "unrender",
 ]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigate_setup import paths
+from aigate_setup.clients.claude import settings
 from aigate_setup.clients.claude.rules import SLOTS
 from aigate_setup.clients.claude.writer import (
     BINARY,
@@ -85,8 +86,39 @@ def read_state(project_dir: Path) -> ClientState:
     )
     with_block = [(f, s) for f, s in scripts if s.block is not None]
     if not with_block:
-        return ClientState(NAME, files, script=scripts[-1][0] if scripts else None)
-    return _configured(ClientState(NAME, files), *with_block[-1])
+        state = ClientState(NAME, files, script=scripts[-1][0] if scripts else None)
+    else:
+        state = _configured(ClientState(NAME, files), *with_block[-1])
+    return _with_settings(state, settings.read_setup(project_dir))
+
+
+def _with_settings(state: ClientState, setup: settings.Setup) -> ClientState:
+    """settings.json's `env` is applied over the environment the script set: its base URL and
+    model variables win; with our apiKeyHelper it configures Claude Code on its own."""
+    from dataclasses import replace
+
+    from aigate_setup.clients.base import Origin, Sourced
+
+    if not setup.configured or state.configured:
+        # With a script block, the checks read the script (settings.json adds claude.settings).
+        return state
+
+    def origin(key: str) -> Origin:
+        found = setup.origins.get(key)
+        return Origin(found[0], found[1]) if found else Origin(Path("settings.json"))
+
+    slots = {**state.slots, **{v: setup.env[v] for v in SLOTS if setup.env.get(v)}}
+    return replace(
+        state,
+        configured=True,
+        aigate_default=True,
+        provider=state.provider or origin("apiKeyHelper"),
+        base_url=Sourced(setup.env["ANTHROPIC_BASE_URL"], origin("env.ANTHROPIC_BASE_URL")),
+        base_url_computed=False,
+        model=slots.get("ANTHROPIC_MODEL"),
+        models=tuple(dict.fromkeys(slots.values())),
+        slots=slots,
+    )
 
 
 def _configured(state: ClientState, f: ConfigFile, s: _Script) -> ClientState:
@@ -137,6 +169,10 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
     claude.onboarding."""
     from aigate_setup.doctor import parts
 
+    setup = settings.read_setup(opts.project_dir)
+    if setup.configured and not _script_block(state):
+        return _settings_checks(state, setup, opts)  # settings.json alone: no script block
+    extra = [_settings_check(setup)] if setup.configured else []
     title = "aigate-claude script"
     if not state.configured:
         script = state.script
@@ -171,6 +207,7 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
         _sourced_check(state, opts),
         _slots_check(state),
         onboarding_check(NAME),
+        *extra,
     ]
 
 
@@ -254,3 +291,74 @@ def onboarding_check(client: str) -> Check:
         "start will block on onboarding"
     )
     return Check(cid, "warn", title, detail, hint, client)
+
+
+def _settings_checks(state: ClientState, setup: settings.Setup, opts: DoctorOptions) -> list[Check]:
+    """settings.json configures Claude Code for every start (terminals and IDEs): the script
+    and loading it are optional then; the key comes from the helper."""
+    from aigate_setup.doctor import parts
+
+    where = setup.where("apiKeyHelper")
+    if _script_block(state):
+        script_check = parts.check(NAME, "script", "pass", "aigate-claude script", state.where)
+    else:
+        detail = f"not needed: {where} configures Claude Code"
+        script_check = parts.check(NAME, "script", "skip", "aigate-claude script", detail)
+    return [
+        script_check,
+        _settings_check(setup),
+        parts.base_url_check(state, want=opts.common.root_url, what="ANTHROPIC_BASE_URL"),
+        _helper_check(setup, opts),
+        parts.check(
+            NAME,
+            "sourced",
+            "pass",
+            "Script loaded in this shell",
+            f"not needed: {setup.where('env.ANTHROPIC_BASE_URL')} sets ANTHROPIC_BASE_URL for "
+            "every start",
+        ),
+        _slots_check(state),
+        onboarding_check(NAME),
+    ]
+
+
+def _script_block(state: ClientState) -> bool:
+    """The script a user loads has the managed block."""
+    from aigate_setup.errors import ParseError
+    from aigate_setup.merge.block import extract_block
+
+    script = state.script
+    try:
+        return bool(script and script.text and extract_block(script.text) is not None)
+    except ParseError:
+        return False
+
+
+def _settings_check(setup: settings.Setup) -> Check:
+    """claude.settings: the owned keys are there; the two credentials are emptied."""
+    from aigate_setup.doctor import parts
+
+    title = "settings.json (every terminal and IDE)"
+    loose = [n for n in settings.CREDENTIALS if setup.env.get(n, None) != ""]
+    if loose:
+        detail = (
+            f"env does not empty {', '.join(loose)}: a credential exported in the shell "
+            "would be sent beside the helper's key"
+        )
+        hint = f'set "{loose[0]}": "" in env ({parts.setup_hint(NAME)})'
+        return parts.check(NAME, "settings", "warn", title, detail, hint)
+    return parts.check(
+        NAME, "settings", "pass", title, f"apiKeyHelper {setup.where('apiKeyHelper')}"
+    )
+
+
+def _helper_check(setup: settings.Setup, opts: DoctorOptions) -> Check:
+    """claude.key: whether the helper finds a key here (the variable, else the key file)."""
+    from aigate_setup.doctor import parts
+
+    problem = settings.helper_problem(setup.helper or "", opts.common.key_env, os.environ)
+    if problem is not None:
+        hint = f"export {opts.common.key_env}=sk-..., or aigate-setup init --save-key"
+        return parts.check(NAME, "key", "fail", "Key reference", problem, hint)
+    detail = f"apiKeyHelper {paths.display(settings.helper_file(setup.helper or ''))}"
+    return parts.check(NAME, "key", "pass", "Key reference", detail)

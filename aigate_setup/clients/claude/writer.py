@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients.base import Auth, Route
+from aigate_setup.clients.claude import settings
+from aigate_setup.clients.claude.quoting import ps_quote, sh_quote
+from aigate_setup.clients.claude.settings import settings_dir
 from aigate_setup.errors import ConfigError
 from aigate_setup.options import gateway_root
 
@@ -28,8 +30,6 @@ CATALOG_ENDPOINT = "anthropic"
 ENDPOINT_MISSING = "no Anthropic Messages route (/v1/messages), which Claude Code needs"
 SH_NAME = "aigate-claude.sh"
 PS1_NAME = "aigate-claude.ps1"
-# PowerShell treats these as single quotes too, so inside '...' each must be doubled.
-_PS_QUOTES = "'\u2018\u2019\u201a\u201b"
 
 
 def script_dir(scope: str, project_dir: Path) -> Path:
@@ -42,12 +42,8 @@ def target_paths(scope: str, project_dir: Path) -> list[Path]:
 
 
 def targets(sel: Selection) -> list[Path]:
-    return target_paths(sel.scope, sel.project_dir)
-
-
-def settings_dir() -> Path:
-    custom = os.environ.get("CLAUDE_CONFIG_DIR", "")
-    return Path(custom) if custom else paths.home() / ".claude"
+    """The two scripts; with --default also settings.json and its key helper (settings.py)."""
+    return target_paths(sel.scope, sel.project_dir) + settings.targets(sel)
 
 
 def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
@@ -66,16 +62,6 @@ def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
 
 
 # --- quoting ----------------------------------------------------------------------------------
-
-
-def sh_quote(value: str) -> str:
-    """A POSIX single-quoted word: nothing inside is special; a ' is written as '"'"'."""
-    return "'" + value.replace("'", "'\"'\"'") + "'"
-
-
-def ps_quote(value: str) -> str:
-    """A PowerShell single-quoted string: no expansion; every kind of single quote doubled."""
-    return "'" + "".join(ch * 2 if ch in _PS_QUOTES else ch for ch in value) + "'"
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -154,6 +140,9 @@ def parse_problem(sel: Selection, path: Path, text: str) -> ConfigError | None:
     from aigate_setup.errors import ParseError
     from aigate_setup.merge.block import extract_block
 
+    if path in settings.targets(sel):
+        return settings.parse_problem(path, text)
+
     try:
         extract_block(text)
     except ParseError as exc:
@@ -167,6 +156,28 @@ def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | 
     """Replace (or append) the managed block; a new file starts with a short usage header."""
     from aigate_setup.merge.block import merge_block
 
+    if path in settings.targets(sel):
+        return settings.render(sel, path, old_text, env_values(sel, catalog))
     ps1 = path.suffix.lower() == ".ps1"
     base = old_text if old_text is not None else header(path, ps1=ps1)
     return merge_block(base, block_body(sel, catalog, ps1=ps1))
+
+
+def file_mode(path: Path) -> int | None:
+    """The mode a written file must have (the key helper: 0700), else None."""
+    return settings.file_mode(path)
+
+
+def unrender(path: Path, text: str) -> str | None:
+    """`text` without what aigate-setup owns: the scripts' block (None when nothing of the
+    user's is left besides the usage header init wrote), settings.json's owned keys, and the
+    helper (owned whole: None)."""
+    from aigate_setup.merge.block import remove_block
+
+    if settings.is_helper(path) or path.name in settings.SETTINGS_FILES:
+        return settings.unrender(path, text)
+    rest = remove_block(text)
+    if rest is None:
+        return None
+    header_text = header(path, ps1=path.suffix.lower() == ".ps1")
+    return None if rest.strip() == header_text.strip() else rest
