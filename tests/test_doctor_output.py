@@ -167,11 +167,11 @@ def test_a_healthy_run_is_a_handful_of_lines(
     lines = r.stdout.splitlines()
     assert "[codex.picker]" in lines[3] and lines[4].strip().startswith("hint:")
     del lines[3:5]
-    assert lines[0] == "Environment  ✓ 6 passed"
+    assert lines[0] == "Environment  ✓ 6 passed, 2 skipped"  # no key file, no startup block
     assert lines[1].startswith(f"Gateway ({fake_gateway.base_url})  ✓ ")
     assert [ln.split("  ")[0] for ln in lines[2:6]] == ["Codex", "OpenCode", "Kilo", "Claude Code"]
     assert lines[6:-1] == [""] and len(lines) == 8
-    assert lines[-1].endswith("1 warning, 0 failed, 1 skipped (-v shows every check)")
+    assert lines[-1].endswith("1 warning, 0 failed, 3 skipped (-v shows every check)")
     # -v shows every check; JSON always has all of them.
     verbose = run_cli("doctor", "--base-url", fake_gateway.base_url, "-v", env={**ENV, **env})
     _, checks = doctor(fake_gateway, env=env)

@@ -126,7 +126,8 @@ def test_no_smoke_test_without_key_warns_and_explains_export(fake_gateway: FakeG
         fake_gateway, "--model", "openai/gpt-5.5", "--no-smoke-test", key=None, SHELL="pwsh"
     )
     assert '$env:AIGATE_API_KEY = "sk-..."' in pwsh.stdout
-    assert ". ~/.config/aigate/aigate-claude.ps1; claude" in pwsh.stdout
+    # Claude Code reads ~/.claude/settings.json (written by default): nothing to load first
+    assert "claude:    claude\n" in pwsh.stdout
 
 
 def test_project_scope(fake_gateway: FakeGateway, tmp_path: Path) -> None:

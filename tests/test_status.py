@@ -88,7 +88,9 @@ def test_healthy_setup_reaches_aigate_json_shape(fake_gateway: FakeGateway) -> N
     codex = client(doc, "codex")
     assert codex["effective"]["credential"] == "$AIGATE_API_KEY"
     assert codex["origins"]["model"] == f"{home() / '.codex' / 'config.toml'}:4"
-    assert client(doc, "claude")["origins"]["base_url"] == "env:ANTHROPIC_BASE_URL"
+    # settings.json (written by init) beats the exported variables
+    settings = str(home() / ".claude" / "settings.json")
+    assert client(doc, "claude")["origins"]["base_url"].startswith(settings + ":")
     assert script.exists()
 
 
@@ -112,8 +114,9 @@ def test_nothing_configured_exits_0_and_client_narrows(fake_gateway: FakeGateway
 
 
 def test_script_not_loaded_is_named(fake_gateway: FakeGateway) -> None:
+    # --no-default: only the scripts (no settings.json), so Claude needs the script loaded
     project()
-    assert init(fake_gateway, "--client", "claude").exit_code == 0
+    assert init(fake_gateway, "--client", "claude", "--no-default").exit_code == 0
     r, doc = status(fake_gateway)
     assert r.exit_code == 1
     claude = client(doc, "claude")
@@ -209,7 +212,10 @@ CASES = {
 def test_override_named_by_status_init_and_doctor(fake_gateway: FakeGateway, name: str) -> None:
     case = CASES[name]
     project()
-    assert init(fake_gateway, "--client", case.client).exit_code == 0
+    # Claude through its scripts only (--no-default: no settings.json of ours, whose env
+    # entries init owns and would win over an exported variable).
+    scripts_only = ("--no-default",) if case.client == "claude" else ()
+    assert init(fake_gateway, "--client", case.client, *scripts_only).exit_code == 0
     path, env = case.plant()
     origin = f"env:{case.what}" if path is None else str(path)
 
@@ -223,7 +229,8 @@ def test_override_named_by_status_init_and_doctor(fake_gateway: FakeGateway, nam
     text = run_cli("status", "--base-url", fake_gateway.base_url, env={**ENV, **env})
     assert text.exit_code == 1 and case.what in text.stdout
 
-    dry = init(fake_gateway, "--client", case.client, "--dry-run", "--format", "json", env=env)
+    dry = init(fake_gateway, "--client", case.client, *scripts_only, "--dry-run", "--format",
+               "json", env=env)  # fmt: skip
     assert dry.exit_code == 0, dry.output
     warnings = json.loads(dry.stdout)["warnings"]
     shown = "exported ANTHROPIC_BASE_URL" if path is None else f"`{case.what}` in "
