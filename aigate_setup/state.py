@@ -126,7 +126,7 @@ class State:
 
 
 def path() -> Path:
-    return paths.state_dir() / "state.json"
+    return paths.state_file()
 
 
 def now() -> str:

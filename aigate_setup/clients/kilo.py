@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
-from aigate_setup.clients import common
+from aigate_setup.clients import common, json_owned
 from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
 from aigate_setup.rules.kinds import json_like, same_place
@@ -319,3 +319,16 @@ def read_state(project_dir: Path) -> ClientState:
 
 def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
     return common.json_doctor_checks(state, opts, requested, binary=BINARY)
+
+
+# --- owned values and removal
+# `provider.aigate` (user file), a root `model` naming it (user or project file), "aigate" in
+# `enabled_providers` (json_owned.py).
+
+DEFAULT_KEYS = json_owned.DEFAULT_KEYS
+FALLBACK = "its built-in Kilo provider and default model"
+owned_values = json_owned.owned_values
+unrender = json_owned.unrender
+put_back = json_owned.put_back
+default_of = json_owned.default_of
+is_ours = json_owned.is_ours

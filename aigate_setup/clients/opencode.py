@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from aigate_setup import paths
-from aigate_setup.clients import common, kilo
+from aigate_setup.clients import common, json_owned, kilo
 from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
 from aigate_setup.rules.kinds import json_like
@@ -433,3 +433,15 @@ def read_state(project_dir: Path) -> ClientState:
 
 def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
     return common.json_doctor_checks(state, opts, requested, binary=BINARY)
+
+
+# --- owned values and removal
+# `provider.aigate`, a root `model` naming it, "aigate" in `enabled_providers` (json_owned.py).
+
+DEFAULT_KEYS = json_owned.DEFAULT_KEYS
+FALLBACK = "the model it picks itself (its last used or first available one)"
+owned_values = json_owned.owned_values
+unrender = json_owned.unrender
+put_back = json_owned.put_back
+default_of = json_owned.default_of
+is_ours = json_owned.is_ours

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-Status = Literal["created", "updated", "unchanged"]
+Status = Literal["created", "updated", "unchanged", "deleted"]
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,13 @@ class FileChange:
     # Holds a key: a new file gets 0600 instead of 0644, an existing one loses its group and
     # other permission bits before the new bytes go in, and its diff is never shown.
     sensitive: bool = False
+    # Delete the file (`new` is ignored): `remove` takes out a file aigate-setup created.
+    delete: bool = False
 
     @property
     def status(self) -> Status:
+        if self.delete:
+            return "unchanged" if self.old is None else "deleted"
         if self.old is None:
             return "created"
         return "unchanged" if self.old == self.new else "updated"
@@ -32,7 +36,7 @@ class FileChange:
 class ApplyResult:
     """What a run did. `run_id` is None when nothing was written (everything unchanged).
 
-    For `apply` the statuses are created/updated/unchanged; for `restore` they are
+    For `apply` the statuses are created/updated/unchanged/deleted; for `restore` they are
     restored/deleted/unchanged/skipped (a deleted file's change has `new == b""`).
     """
 

@@ -15,6 +15,15 @@ Anthropic Messages API, so a chat-completions-only main model would fail on ever
 
 from __future__ import annotations
 
+from aigate_setup.clients.claude.remove import (
+    DEFAULT_KEYS,
+    FALLBACK,
+    default_of,
+    is_ours,
+    owned_values,
+    put_back,
+    unrender,
+)
 from aigate_setup.clients.claude.rules import (
     CREDENTIALS,
     MODEL_VARS,
@@ -68,7 +77,9 @@ __all__ = [
     "BINARY",
     "CATALOG_ENDPOINT",
     "CREDENTIALS",
+    "DEFAULT_KEYS",
     "ENDPOINT_MISSING",
+    "FALLBACK",
     "INSTALL_HINT",
     "MODEL_VARS",
     "NAME",
@@ -89,15 +100,19 @@ __all__ = [
     "both_credentials",
     "config_paths",
     "context",
+    "default_of",
     "doctor_checks",
     "env_values",
     "file_kind",
     "guess_kind",
     "header",
+    "is_ours",
     "main_model",
     "missing_slots",
+    "owned_values",
     "parse_problem",
     "ps_quote",
+    "put_back",
     "read_state",
     "render",
     "script_dir",
@@ -107,4 +122,5 @@ __all__ = [
     "sh_quote",
     "target_paths",
     "targets",
+    "unrender",
 ]

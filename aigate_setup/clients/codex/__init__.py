@@ -8,6 +8,15 @@ Never written: `profile` / `[profiles.*]` (errors since Codex 0.134), a reserved
 
 from __future__ import annotations
 
+from aigate_setup.clients.codex.remove import (
+    DEFAULT_KEYS,
+    FALLBACK,
+    default_of,
+    is_ours,
+    owned_values,
+    put_back,
+    unrender,
+)
 from aigate_setup.clients.codex.rules import (
     BUILTIN_PROVIDER_IDS,
     READERS,
@@ -44,20 +53,22 @@ from aigate_setup.clients.codex.writer import (
     config_paths,
     context,
     context_window,
-    owned_values,
     parse_problem,
     render,
     target_paths,
     targets,
     toml_str,
     user_config,
+    written_values,
 )
 
 __all__ = [
     "BINARY",
     "BUILTIN_PROVIDER_IDS",
     "CATALOG_ENDPOINT",
+    "DEFAULT_KEYS",
     "ENDPOINT_MISSING",
+    "FALLBACK",
     "INSTALL_HINT",
     "MAX_CONTEXT_WINDOW",
     "NAME",
@@ -75,14 +86,17 @@ __all__ = [
     "config_paths",
     "context",
     "context_window",
+    "default_of",
     "doctor_checks",
     "env_key_missing",
     "file_kind",
     "guess_kind",
+    "is_ours",
     "owned_values",
     "parse_problem",
     "profiles",
     "project_provider",
+    "put_back",
     "read_state",
     "render",
     "reserved_provider",
@@ -90,6 +104,8 @@ __all__ = [
     "targets",
     "toml_str",
     "undefined_provider",
+    "unrender",
     "user_config",
     "wire_api",
+    "written_values",
 ]

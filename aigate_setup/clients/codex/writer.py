@@ -75,7 +75,7 @@ def context_window(sel: Selection, catalog: Catalog | None) -> int | None:
     return window if window is not None and 0 < window <= MAX_CONTEXT_WINDOW else None
 
 
-def owned_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...], Any]:
+def written_values(sel: Selection, catalog: Catalog | None) -> dict[tuple[str, ...], Any]:
     """Every owned key path and its value, in the order they are written."""
     table = ("model_providers", PROVIDER_ID)
     updates: dict[tuple[str, ...], Any] = {}
@@ -155,4 +155,4 @@ def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | 
         return templates.render(TEMPLATE, **context(sel, catalog))
     from aigate_setup.merge.toml import set_values
 
-    return set_values(old_text, owned_values(sel, catalog))
+    return set_values(old_text, written_values(sel, catalog))
