@@ -204,3 +204,14 @@ class RestoreOptions:
     run_id: str | None = None
     list_runs: bool = False
     dry_run: bool = False
+
+
+@dataclass
+class RemoveOptions:
+    common: Common
+    clients: tuple[str, ...] = ()
+    scope: str | None = None  # None: user scope plus every project the state file knows
+    project_dir: Path = field(default_factory=Path.cwd)
+    yes: bool = False
+    dry_run: bool = False
+    delete_key: bool = False

@@ -135,3 +135,7 @@ def _own_line_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     if text[line_start:start].strip(" \t") or eol < 0 or text[end:eol].strip(" \t\r"):
         return None
     return line_start, eol + 1
+
+
+# How to start the client on AIGate when AIGate is not its default (`{model}` filled in).
+USE_AIGATE = f"-m {PROVIDER_ID}/{{model}}"

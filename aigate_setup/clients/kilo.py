@@ -332,3 +332,4 @@ unrender = json_owned.unrender
 put_back = json_owned.put_back
 default_of = json_owned.default_of
 is_ours = json_owned.is_ours
+USE_AIGATE = json_owned.USE_AIGATE

@@ -18,6 +18,7 @@ from __future__ import annotations
 from aigate_setup.clients.claude.remove import (
     DEFAULT_KEYS,
     FALLBACK,
+    USE_AIGATE,
     default_of,
     is_ours,
     owned_values,
@@ -94,6 +95,7 @@ __all__ = [
     "SLOTS",
     "STATIC_RULES",
     "TITLE",
+    "USE_AIGATE",
     "anthropic_model",
     "base_v1",
     "block_body",

@@ -58,3 +58,6 @@ def unrender(path: Path, text: str) -> str | None:
     if not rest or rest == header(path, ps1=ps1).replace("\r\n", "\n").strip():
         return None
     return out
+
+
+USE_AIGATE: str | None = None  # the script is how Claude Code reaches AIGate, default or not

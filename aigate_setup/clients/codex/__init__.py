@@ -11,6 +11,8 @@ from __future__ import annotations
 from aigate_setup.clients.codex.remove import (
     DEFAULT_KEYS,
     FALLBACK,
+    USE_AIGATE,
+    USER_WIDE_DEFAULT,
     default_of,
     is_ours,
     owned_values,
@@ -81,6 +83,8 @@ __all__ = [
     "STATIC_RULES",
     "TEMPLATE",
     "TITLE",
+    "USER_WIDE_DEFAULT",
+    "USE_AIGATE",
     "WIRE_API",
     "bearer_token",
     "config_paths",

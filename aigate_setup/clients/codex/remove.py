@@ -57,7 +57,9 @@ def put_back(path: Path, text: str, values: Mapping[str, object]) -> str:
     for key, value in values.items():
         if key in DEFAULT_KEYS and value is None:
             text = remove_value(text, (key,))
-    updates = {(k,): v for k, v in values.items() if k in DEFAULT_KEYS and v is not None}
+    updates: dict[tuple[str, ...], object] = {
+        (k,): v for k, v in values.items() if k in DEFAULT_KEYS and v is not None
+    }
     return set_values(text, updates) if updates else text
 
 
@@ -100,3 +102,14 @@ def _last_table_is_ours(text: str) -> bool:
         f"[model_providers.{PROVIDER_ID}]",
         f'[model_providers."{PROVIDER_ID}"]',
     )
+
+
+# How to start Codex on AIGate when AIGate is not its default (`{model}` filled in).
+USE_AIGATE = f"-c model_provider={PROVIDER_ID} -m {{model}}"
+# Codex reads `model_provider(s)` only from the user file: a project run still changes the
+# default of every project.
+USER_WIDE_DEFAULT = (
+    "Codex's default provider is a user-wide setting: Codex ignores model_provider in a "
+    "project's .codex/config.toml, so the user file ({path}) is what makes AIGate its default, "
+    "in every project"
+)
