@@ -202,7 +202,8 @@ def _exact(writer: Writer, path: Path, current: bytes, runs: list[fsio.RunInfo])
         text = textmod.decode(found).text
     except ValueError:
         return _UNKNOWN
-    if writer.unrender(path, text) != text:
+    left = writer.unrender(path, text)
+    if left != text and (left is not None or text.strip()):
         return _UNKNOWN  # it held aigate-setup's parts already (another machine's run)
     return text
 

@@ -76,9 +76,23 @@ def unrender(path: Path, text: str) -> str | None:
     providers = data.get("model_providers")
     if isinstance(providers, dict) and PROVIDER_ID in providers:
         out = _drop_table(out)
-    if not out.strip():
+    if not out.strip() or _only_our_comments(out):
         return None
     return out
+
+
+def _only_our_comments(text: str) -> bool:
+    """Only the comment lines a new config.toml starts with (and blank lines) are left."""
+    from aigate_setup import paths
+    from aigate_setup.clients.codex.writer import TEMPLATE
+
+    try:
+        source = (paths.templates_dir() / TEMPLATE).read_text(encoding="utf-8")
+    except OSError:
+        return False
+    ours = {line.strip() for line in source.splitlines() if line.startswith("#")}
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return bool(lines) and all(line in ours for line in lines)
 
 
 def _drop_table(text: str) -> str:

@@ -1,0 +1,159 @@
+"""`aigate-setup remove` through the CLI: files on disk, output, state file, restore."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_cli
+from init_support import init, init_json, snapshot
+
+from aigate_setup import paths, state
+from aigate_setup.testing import FakeGateway
+
+MODEL = "openai/gpt-5.5"
+CODEX_BEFORE = (
+    '# my settings\nmodel_provider = "openrouter"  # mine\nmodel = "o3"\n\n'
+    '[model_providers.openrouter]\nname = "OpenRouter"\nbase_url = "https://openrouter.ai/api/v1"\n'
+    'env_key = "OPENROUTER_API_KEY"\n'
+)
+OPENCODE_BEFORE = '{\n  // mine\n  "model": "ollama/qwen3",\n  "theme": "dark"\n}\n'
+
+
+def codex_file() -> Path:
+    return paths.codex_home() / "config.toml"
+
+
+def opencode_file() -> Path:
+    return paths.xdg_config_home() / "opencode" / "opencode.json"
+
+
+def seed() -> None:
+    codex_file().parent.mkdir(parents=True, exist_ok=True)
+    codex_file().write_text(CODEX_BEFORE)
+    opencode_file().parent.mkdir(parents=True, exist_ok=True)
+    opencode_file().write_text(OPENCODE_BEFORE)
+
+
+def remove(*args: str) -> tuple[int, dict[str, object], str]:
+    r = run_cli("remove", "--yes", "--format", "json", *args)
+    return r.exit_code, json.loads(r.stdout), r.stderr
+
+
+def test_init_then_remove_gives_every_file_back(fake_gateway: FakeGateway) -> None:
+    seed()
+    root = paths.home()
+    before = snapshot(root)
+    r = init(fake_gateway, "--model", MODEL, "--no-smoke-test")
+    assert r.exit_code == 0, r.stderr
+    assert state.path().is_file()
+    code, doc, err = remove()
+    assert code == 0, err
+    assert doc["command"] == "remove" and doc["status"] == "ok"
+    assert {f["status"] for f in doc["files"]} <= {"updated", "deleted"}  # type: ignore[index]
+    after = {k: v for k, v in snapshot(root).items() if not k.startswith(".local/state")}
+    assert after == {k: v for k, v in before.items() if not k.startswith(".local/state")}
+    defaults = {d["client"]: d for d in doc["defaults"]}  # type: ignore[index, union-attr]
+    assert defaults["codex"]["after"] == {"provider": "openrouter", "model": "o3"}
+    assert defaults["opencode"]["after"] == {"provider": "ollama", "model": "qwen3"}
+    # the remove is a run: restore gives the init result back
+    assert run_cli("restore").exit_code == 0
+    assert "aigate" in codex_file().read_text()
+    last = state.load().last("init")
+    assert last is not None and last.base_url == fake_gateway.base_url
+
+
+def test_remove_dry_run_writes_nothing_and_without_tty_needs_yes(
+    fake_gateway: FakeGateway,
+) -> None:
+    seed()
+    assert init(fake_gateway, "--model", MODEL, "--no-smoke-test").exit_code == 0
+    written = codex_file().read_bytes()
+    r = run_cli("remove", "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    assert "-model_provider = \"aigate\"" in r.stdout.replace("  # mine", "")
+    assert codex_file().read_bytes() == written
+    r = run_cli("remove")
+    assert r.exit_code == 2
+    assert "--yes" in r.stderr
+    assert codex_file().read_bytes() == written
+
+
+def test_hand_edited_default_is_kept_and_said(fake_gateway: FakeGateway) -> None:
+    seed()
+    assert init(fake_gateway, "--model", MODEL, "--no-smoke-test").exit_code == 0
+    text = codex_file().read_text().replace(f'model = "{MODEL}"', 'model = "openai/gpt-5.4"')
+    codex_file().write_text(text)
+    code, doc, _ = remove("--client", "codex")
+    assert code == 0
+    out = codex_file().read_text()
+    assert "[model_providers.aigate]" not in out
+    assert 'model = "openai/gpt-5.4"' in out  # the user's choice stays
+    assert any("model" in line for line in doc["left"])  # type: ignore[union-attr]
+    assert opencode_file().read_text() != OPENCODE_BEFORE  # --client codex only
+
+
+def test_remove_without_state_file_takes_out_what_it_recognises(
+    fake_gateway: FakeGateway,
+) -> None:
+    assert init(fake_gateway, "--model", MODEL, "--no-smoke-test").exit_code == 0
+    state.path().unlink()
+    for run in paths.backups_dir().iterdir():  # another machine's run: no backups either
+        for f in run.iterdir():
+            f.unlink()
+        run.rmdir()
+    code, doc, _ = remove()
+    assert code == 0
+    assert not codex_file().exists()  # it held nothing else
+    assert not opencode_file().exists()
+    assert any("state file is missing" in line for line in doc["left"])  # type: ignore[union-attr]
+    codex = next(d for d in doc["defaults"] if d["client"] == "codex")  # type: ignore[union-attr]
+    assert codex["after"] is None and codex["fallback"]
+
+
+def test_corrupt_state_file_warns_once_and_never_crashes(fake_gateway: FakeGateway) -> None:
+    seed()
+    state.path().parent.mkdir(parents=True, exist_ok=True)
+    state.path().write_bytes(b"{not json")
+    r, doc = init_json(fake_gateway, "--model", MODEL, "--no-smoke-test")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.count("state.json is damaged") == 1
+    assert state.load().problem is None  # the run wrote a new one
+    state.path().write_bytes(b"\x00\xff")
+    code, _, err = remove()
+    assert code == 0
+    assert err.count("state.json is damaged") == 1
+
+
+def test_unchanged_rerun_writes_no_state(fake_gateway: FakeGateway) -> None:
+    assert init(fake_gateway, "--model", MODEL, "--no-smoke-test").exit_code == 0
+    first = state.path().read_bytes()
+    runs = sorted(paths.backups_dir().iterdir())
+    r, doc = init_json(fake_gateway, "--model", MODEL, "--no-smoke-test")
+    assert r.exit_code == 0
+    assert {f["status"] for f in doc["files"]} == {"unchanged"}
+    assert state.path().read_bytes() == first
+    assert sorted(paths.backups_dir().iterdir()) == runs
+
+
+def test_remove_with_nothing_to_remove(fake_gateway: FakeGateway) -> None:
+    seed()
+    code, doc, _ = remove()
+    assert code == 0
+    assert doc["outcome"] == "nothing"
+    assert codex_file().read_text() == CODEX_BEFORE
+    assert not state.path().exists()
+
+
+def test_delete_key_only_when_asked(fake_gateway: FakeGateway) -> None:
+    key = paths.aigate_config_dir() / "key"
+    key.parent.mkdir(parents=True)
+    key.write_text("sk-kept\n")
+    key.chmod(0o600)
+    assert init(fake_gateway, "--model", MODEL, "--no-smoke-test").exit_code == 0
+    remove()
+    assert key.exists()
+    code, doc, _ = remove("--delete-key")
+    assert code == 0
+    assert not key.exists()
+    assert "sk-kept" not in json.dumps(doc)
