@@ -71,7 +71,7 @@ def test_remove_dry_run_writes_nothing_and_without_tty_needs_yes(
     written = codex_file().read_bytes()
     r = run_cli("remove", "--dry-run")
     assert r.exit_code == 0, r.stderr
-    assert "-model_provider = \"aigate\"" in r.stdout.replace("  # mine", "")
+    assert '-model_provider = "aigate"' in r.stdout.replace("  # mine", "")
     assert codex_file().read_bytes() == written
     r = run_cli("remove")
     assert r.exit_code == 2
