@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from conftest import run_cli
 from init_support import init, init_json, snapshot
@@ -35,7 +36,7 @@ def seed() -> None:
     opencode_file().write_text(OPENCODE_BEFORE)
 
 
-def remove(*args: str) -> tuple[int, dict[str, object], str]:
+def remove(*args: str) -> tuple[int, dict[str, Any], str]:
     r = run_cli("remove", "--yes", "--format", "json", *args)
     return r.exit_code, json.loads(r.stdout), r.stderr
 
@@ -50,10 +51,10 @@ def test_init_then_remove_gives_every_file_back(fake_gateway: FakeGateway) -> No
     code, doc, err = remove()
     assert code == 0, err
     assert doc["command"] == "remove" and doc["status"] == "ok"
-    assert {f["status"] for f in doc["files"]} <= {"updated", "deleted"}  # type: ignore[index]
+    assert {f["status"] for f in doc["files"]} <= {"updated", "deleted"}
     after = {k: v for k, v in snapshot(root).items() if not k.startswith(".local/state")}
     assert after == {k: v for k, v in before.items() if not k.startswith(".local/state")}
-    defaults = {d["client"]: d for d in doc["defaults"]}  # type: ignore[index, union-attr]
+    defaults = {d["client"]: d for d in doc["defaults"]}
     assert defaults["codex"]["after"] == {"provider": "openrouter", "model": "o3"}
     assert defaults["opencode"]["after"] == {"provider": "ollama", "model": "qwen3"}
     # the remove is a run: restore gives the init result back
@@ -89,7 +90,7 @@ def test_hand_edited_default_is_kept_and_said(fake_gateway: FakeGateway) -> None
     out = codex_file().read_text()
     assert "[model_providers.aigate]" not in out
     assert 'model = "openai/gpt-5.4"' in out  # the user's choice stays
-    assert any("model" in line for line in doc["left"])  # type: ignore[union-attr]
+    assert any("model" in line for line in doc["left"])
     assert opencode_file().read_text() != OPENCODE_BEFORE  # --client codex only
 
 
@@ -106,8 +107,8 @@ def test_remove_without_state_file_takes_out_what_it_recognises(
     assert code == 0
     assert not codex_file().exists()  # it held nothing else
     assert not opencode_file().exists()
-    assert any("state file is missing" in line for line in doc["left"])  # type: ignore[union-attr]
-    codex = next(d for d in doc["defaults"] if d["client"] == "codex")  # type: ignore[union-attr]
+    assert any("state file is missing" in line for line in doc["left"])
+    codex = next(d for d in doc["defaults"] if d["client"] == "codex")
     assert codex["after"] is None and codex["fallback"]
 
 
@@ -115,7 +116,7 @@ def test_corrupt_state_file_warns_once_and_never_crashes(fake_gateway: FakeGatew
     seed()
     state.path().parent.mkdir(parents=True, exist_ok=True)
     state.path().write_bytes(b"{not json")
-    r, doc = init_json(fake_gateway, "--model", MODEL, "--no-smoke-test")
+    r, _ = init_json(fake_gateway, "--model", MODEL, "--no-smoke-test")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.count("state.json is damaged") == 1
     assert state.load().problem is None  # the run wrote a new one

@@ -71,7 +71,8 @@ def json_text(draw: st.DrawFn) -> str:
 @st.composite
 def script_text(draw: st.DrawFn) -> str:
     lines = draw(st.lists(st.sampled_from(["export FOO=1", "# mine", "alias ll='ls -l'"])))
-    return "\n".join(lines) + ("\n" if lines and draw(st.booleans()) else "")
+    final = draw(st.booleans())
+    return "\n".join(lines) + ("\n" if lines and final else "")
 
 
 @st.composite
@@ -96,10 +97,10 @@ def targets() -> dict[str, Path]:
 
 def files() -> dict[str, bytes]:
     out = {}
+    skip = (paths.state_dir(), paths.cache_dir())
     for p in sorted(paths.home().rglob("*")):
-        if p.is_file() and not p.is_relative_to(paths.state_dir()):
-            if not p.is_relative_to(paths.cache_dir()):
-                out[str(p)] = p.read_bytes()
+        if p.is_file() and not any(p.is_relative_to(d) for d in skip):
+            out[str(p)] = p.read_bytes()
     return out
 
 
