@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import run_cli
 from init_support import init, init_json, snapshot
 
@@ -158,3 +159,59 @@ def test_delete_key_only_when_asked(fake_gateway: FakeGateway) -> None:
     assert code == 0
     assert not key.exists()
     assert "sk-kept" not in json.dumps(doc)
+
+
+def test_edited_files_get_their_defaults_back_from_the_state_file(
+    fake_gateway: FakeGateway,
+) -> None:
+    seed()
+    assert init(fake_gateway, "--model", MODEL, "--no-smoke-test").exit_code == 0
+    # Edits elsewhere in both files: the backups no longer match, the state file still knows.
+    extra = "[tui]\nx = 1\n\n[model_providers.openrouter]"
+    codex_file().write_text(codex_file().read_text().replace("[model_providers.openrouter]", extra))
+    text = opencode_file().read_text().replace('"theme": "dark"', '"theme": "light"')
+    opencode_file().write_text(text)
+    code, doc, err = remove()
+    assert code == 0, err
+    assert codex_file().read_text() == CODEX_BEFORE.replace("[model_providers.openrouter]", extra)
+    assert opencode_file().read_text() == OPENCODE_BEFORE.replace("dark", "light")
+    assert {d["client"]: d["restored"] for d in doc["defaults"]} == {
+        "codex": True,
+        "opencode": True,
+        "kilo": False,  # init created its file: deleted, Kilo falls back to its own default
+    }
+    # recorded as a remove run: a later init replaces nothing of aigate-setup's own
+    last = state.load().last("remove")
+    assert last is not None and ("codex", str(codex_file())) in last.files
+
+
+def test_an_unparsable_file_stops_remove_with_its_position(fake_gateway: FakeGateway) -> None:
+    assert init(fake_gateway, "--model", MODEL, "--no-smoke-test").exit_code == 0
+    written = opencode_file().read_bytes()
+    codex_file().write_text("model = \n")
+    r = run_cli("remove", "--yes")
+    assert r.exit_code == 1
+    assert f"{codex_file()}:1:" in r.stderr
+    assert opencode_file().read_bytes() == written  # all or nothing
+
+
+def test_a_new_writer_plugs_in_with_one_entry(
+    fake_gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aigate_setup.commands import remove_writers
+
+    startup = paths.home() / ".bashrc"
+    startup.write_text(
+        "alias ll='ls -l'\n# >>> aigate-setup >>>\n. ~/.config/aigate/env.sh\n# <<< aigate-setup <<<\n"
+    )
+
+    def unrender(path: Path, text: str) -> str | None:
+        return text.split("# >>> aigate-setup >>>")[0] or None
+
+    writer = remove_writers.Writer("shell", lambda where: [startup], unrender)
+    monkeypatch.setattr(remove_writers, "WRITERS", [*remove_writers.WRITERS, writer])
+    monkeypatch.setattr("aigate_setup.commands.remove.WRITERS", remove_writers.WRITERS)
+    code, doc, _ = remove()
+    assert code == 0
+    assert startup.read_text() == "alias ll='ls -l'\n"
+    assert {"client": "shell", "path": str(startup), "status": "updated"} in doc["files"]

@@ -439,7 +439,7 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
 # `provider.aigate`, a root `model` naming it, "aigate" in `enabled_providers` (json_owned.py).
 
 DEFAULT_KEYS = json_owned.DEFAULT_KEYS
-FALLBACK = "the model it picks itself (its last used or first available one)"
+FALLBACK = "the model its other config files name, or else the one it picks itself"
 owned_values = json_owned.owned_values
 unrender = json_owned.unrender
 put_back = json_owned.put_back

@@ -117,24 +117,27 @@ def plan(opts: RemoveOptions, st: state.State) -> RemoveResult:
     result = RemoveResult("dry_run")
     loc = where(opts, st)
     runs = _runs()
-    seen: set[str] = set()
+    # One change per file: the first writer that finds its parts there; a file no writer
+    # changes is listed once as unchanged.
+    found: dict[str, fsio.FileChange] = {}
     problems: list[ConfigError] = []
     for writer in selected(opts):
         for path in writer.targets(loc):
             key = os.path.normcase(os.path.abspath(path))
-            if key in seen:
+            if key in found and found[key].status != "unchanged":
                 continue
-            seen.add(key)
             try:
                 change = _plan_file(writer, path, st, runs, result)
             except ConfigError as exc:
                 problems.append(exc)
+                found.setdefault(key, fsio.FileChange(writer.name, path, None, b""))
                 continue
-            if change is not None:
-                result.changes.append(change)
-                result.statuses.append((change, change.status))
+            if change is not None and (key not in found or change.status != "unchanged"):
+                found[key] = change
     if problems:
         raise PlanError(problems)
+    result.changes = [c for c in found.values() if c.old is not None]
+    result.statuses = [(c, c.status) for c in result.changes]
     return result
 
 
