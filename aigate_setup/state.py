@@ -106,6 +106,16 @@ class State:
                     return value
         return None
 
+    def still_ours(self, path: Path | str, key: str) -> OwnedValue | None:
+        """What init last wrote at `key` of `path`, unless a later remove took it out (then the
+        value there is the user's again): the base for noticing hand edits."""
+        wanted = str(path)
+        for record in reversed(self.runs):
+            for value in record.values:
+                if value.path == wanted and value.key == key:
+                    return value if record.command == "init" else None
+        return None
+
     def first_replaced(self, path: Path | str, key: str) -> OwnedValue | None:
         """The oldest record of `key` in `path` since it was last removed: its `replaced` is
         what the user had before aigate-setup first wrote there."""

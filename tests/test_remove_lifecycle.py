@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import run_cli
 from init_support import init, init_json
 from test_remove import CODEX_BEFORE, MODEL, codex_file, opencode_file, seed
 
@@ -77,3 +78,19 @@ def test_project_scope_says_codex_default_is_user_wide(
     assert len(doc["notices"]) == 1
     assert "user-wide setting" in doc["notices"][0]
     assert "user-wide setting" in r.stderr
+
+
+def test_after_remove_the_users_new_default_is_a_replaced_default_not_a_hand_edit(
+    fake_gateway: FakeGateway,
+) -> None:
+    seed()
+    args = ("--model", MODEL, "--no-smoke-test", "--client", "codex")
+    assert init(fake_gateway, *args).exit_code == 0
+    assert run_cli("remove", "--yes").exit_code == 0
+    codex_file().write_text(CODEX_BEFORE.replace('"openrouter"  # mine', '"ollama"  # mine', 1))
+    r, doc = init_json(fake_gateway, *args)
+    assert r.exit_code == 0, r.stderr
+    assert doc["replaced"] == []
+    assert [d["old"] for d in doc["defaults_replaced"]] == [{"provider": "ollama", "model": "o3"}]
+    assert run_cli("remove", "--yes").exit_code == 0
+    assert 'model_provider = "ollama"' in codex_file().read_text()

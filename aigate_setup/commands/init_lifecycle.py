@@ -103,7 +103,7 @@ def hand_edits(changes: list[fsio.FileChange], st: state.State) -> list[HandEdit
         before = values_of(ch.client, ch.path, ch.old)
         after = values_of(ch.client, ch.path, ch.new)
         for key, value in before.items():
-            last = st.last_written(os.path.abspath(ch.path), key)
+            last = st.still_ours(os.path.abspath(ch.path), key)
             if last is None or last.written == value or after.get(key) == value:
                 continue
             out.append(HandEdit(ch.client, ch.path, key, value, after.get(key), last.written))
