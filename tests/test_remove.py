@@ -215,3 +215,11 @@ def test_a_new_writer_plugs_in_with_one_entry(
     assert code == 0
     assert startup.read_text() == "alias ll='ls -l'\n"
     assert {"client": "shell", "path": str(startup), "status": "updated"} in doc["files"]
+
+
+def test_an_unreadable_state_file_does_not_stop_init(fake_gateway: FakeGateway) -> None:
+    state.path().mkdir(parents=True)  # a directory where the file should be
+    r = init(fake_gateway, "--model", MODEL, "--no-smoke-test", "--client", "codex")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.count("state.json cannot be read") == 1
+    assert "[model_providers.aigate]" in codex_file().read_text()

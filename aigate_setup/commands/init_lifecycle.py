@@ -162,8 +162,9 @@ def record(
     """The state file's change for this run (None when nothing else changes: a rerun that
     changes nothing writes no new timestamp)."""
     written = [ch for ch in changes if ch.status != "unchanged"]
-    if not written:
-        return None
+    old = state.read_raw()
+    if not written or (old is None and os.path.lexists(state.path())):
+        return None  # nothing changed, or a state file that cannot be read (already warned)
     values: list[state.OwnedValue] = []
     for ch in written:
         before = values_of(ch.client, ch.path, ch.old)
@@ -186,7 +187,7 @@ def record(
         values=tuple(values),
         files=tuple((ch.client, os.path.abspath(ch.path)) for ch in written),
     )
-    return state.change(st.with_run(run), state.read_raw())
+    return state.change(st.with_run(run), old)
 
 
 def use_aigate_hint(client: str, model: str) -> str | None:

@@ -83,7 +83,8 @@ def run(opts: RemoveOptions, ask: Ask | None = None) -> RemoveResult:
     if not opts.yes and ask is not None and not ask(result):
         result.outcome = "declined"
         return result
-    changes = [*result.changes, _state_change(opts, st, result)]
+    record = _state_change(opts, st, result)
+    changes = [*result.changes, *([record] if record is not None else [])]
     applied = fsio.apply(changes, command="remove")
     result.statuses = [(c, s) for c, s in applied.statuses if c.client != state.CLIENT]
     result.run_id = applied.run_id
@@ -255,7 +256,12 @@ def _note_default(
     )
 
 
-def _state_change(opts: RemoveOptions, st: state.State, result: RemoveResult) -> fsio.FileChange:
+def _state_change(
+    opts: RemoveOptions, st: state.State, result: RemoveResult
+) -> fsio.FileChange | None:
+    old = state.read_raw()
+    if old is None and os.path.lexists(state.path()):
+        return None  # a state file that cannot be read (already warned): leave it
     values: list[state.OwnedValue] = []
     files: list[tuple[str, str]] = []
     writers = {w.name: w for w in WRITERS}
@@ -283,7 +289,7 @@ def _state_change(opts: RemoveOptions, st: state.State, result: RemoveResult) ->
         values=tuple(values),
         files=tuple(files),
     )
-    return state.change(st.with_run(record), state.read_raw())
+    return state.change(st.with_run(record), old)
 
 
 def _values_of(writer: Writer, path: Path, data: bytes | None) -> dict[str, object]:
