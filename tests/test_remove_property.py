@@ -13,7 +13,7 @@ from conftest import run_cli
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from aigate_setup import paths, plan
+from aigate_setup import fsio, paths, plan
 from aigate_setup.clients import claude, codex, kilo, opencode
 from aigate_setup.merge import jsonc
 from aigate_setup.merge import text as textmod
@@ -147,8 +147,7 @@ def test_init_then_remove_is_byte_identical_and_restore_undoes_it(
     r = run_cli("remove", "--yes")
     assert r.exit_code == 0, r.stderr
     assert files() == before
-    r = run_cli("restore")
-    assert r.exit_code == 0, r.stderr
+    fsio.restore()  # the latest run: the remove
     assert files() == after_init
 
 
