@@ -65,7 +65,13 @@ def _client_targets(name: str) -> Callable[[Where], list[Path]]:
         for scope, project_dir in where.places:
             found += module.target_paths(scope, project_dir)
         if where.use_state:
-            found += where.state.files_of(name)
+            # Only files of the kinds this module writes: another part of the client (a
+            # catalog file, an export) has a writer of its own.
+            names = {p.name for p in found}
+            for _scope, project_dir in where.places:
+                names |= {p.name for p in module.target_paths("project", project_dir)}
+                names |= {p.name for p, _ in module.config_paths(project_dir)}
+            found += [p for p in where.state.files_of(name) if p.name in names]
         return found
 
     return targets
