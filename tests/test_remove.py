@@ -223,3 +223,27 @@ def test_an_unreadable_state_file_does_not_stop_init(fake_gateway: FakeGateway) 
     assert r.exit_code == 0, r.stderr
     assert r.stderr.count("state.json cannot be read") == 1
     assert "[model_providers.aigate]" in codex_file().read_text()
+
+
+def test_project_scope_files_are_found_through_the_state_file(
+    fake_gateway: FakeGateway, tmp_path: Path
+) -> None:
+    seed()
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "opencode.json").write_text('{\n  "theme": "dark"\n}\n')
+    before = snapshot(tmp_path)
+    args = ("--model", MODEL, "--no-smoke-test", "--scope", "project")
+    r = init(fake_gateway, *args, "--project-dir", str(project))
+    assert r.exit_code == 0, r.stderr
+    assert (project / "kilo.jsonc").is_file()
+    assert (project / ".aigate" / "aigate-claude.sh").is_file()
+    code, _, err = remove()  # from another directory, without --project-dir
+    assert code == 0, err
+    after = snapshot(tmp_path)
+    state_dir = str(paths.state_dir().relative_to(tmp_path))
+    assert {k: v for k, v in after.items() if not k.startswith(state_dir)} == {
+        k: v for k, v in before.items() if not k.startswith(state_dir)
+    }
+    assert not (project / ".aigate").exists()  # the directory init made for the script
+    assert not (paths.xdg_config_home() / "kilo").exists()

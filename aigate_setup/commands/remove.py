@@ -86,10 +86,23 @@ def run(opts: RemoveOptions, ask: Ask | None = None) -> RemoveResult:
     record = _state_change(opts, st, result)
     changes = [*result.changes, *([record] if record is not None else [])]
     applied = fsio.apply(changes, command="remove")
+    _tidy_dirs([c.path for c, s in applied.statuses if s == "deleted"])
     result.statuses = [(c, s) for c, s in applied.statuses if c.client != state.CLIENT]
     result.run_id = applied.run_id
     result.outcome = "removed"
     return result
+
+
+def _tidy_dirs(deleted: list[Path]) -> None:
+    """Directories an init run created for files now deleted go too, when empty."""
+    import contextlib
+
+    made = {d for run in _runs() if run.command == "init" for d in run.dirs_created}
+    for path in deleted:
+        real = Path(os.path.abspath(path))
+        for d in sorted((d for d in made if d in real.parents), key=lambda d: -len(d.parts)):
+            with contextlib.suppress(OSError):
+                os.rmdir(d)
 
 
 def where(opts: RemoveOptions, st: state.State) -> Where:
