@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-COMMANDS = ("init", "doctor", "check", "models", "restore", "status")
+COMMANDS = ("init", "doctor", "check", "models", "restore", "status", "remove")
 
 
 # Commands that send the key themselves: a key that cannot be sent is refused up front.
@@ -494,6 +494,61 @@ def status(
     from aigate_setup.render import status as status_render
 
     return status_render.show(status_command.run(opts), fmt)
+
+
+@main.command()
+@common_options()
+@click.option(
+    "--client",
+    "clients",
+    multiple=True,
+    type=CLIENT_CHOICE,
+    help="Client to take AIGate out of (repeatable; default: all).",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["user", "project"]),
+    default=None,
+    help="Only the user-wide or this project's files (default: user-wide plus every project "
+    "init wrote).",
+)
+@click.option(
+    "--project-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Project directory for --scope project (default: current directory).",
+)
+@click.option("-y", "--yes", is_flag=True, help="Remove without asking.")
+@click.option("--dry-run", is_flag=True, help="Print a unified diff of every file; write nothing.")
+@click.option("--delete-key", is_flag=True, help="Also delete the kept key file.")
+def remove(
+    base_url: str,
+    key_env: str,
+    fmt: str,
+    clients: tuple[str, ...],
+    scope: str | None,
+    project_dir: str | None,
+    yes: bool,
+    dry_run: bool,
+    delete_key: bool,
+) -> int:
+    """Take AIGate out of the clients again, leaving everything else as it was."""
+    from aigate_setup.options import RemoveOptions
+
+    opts = RemoveOptions(
+        common=_common(base_url, key_env, fmt, "remove"),
+        clients=tuple(dict.fromkeys(clients)),
+        scope=scope,
+        project_dir=_project_dir(project_dir),
+        yes=yes,
+        dry_run=dry_run,
+        delete_key=delete_key,
+    )
+    from aigate_setup.commands import remove as remove_cmd
+    from aigate_setup.render import remove as remove_view
+
+    ask = None if yes or dry_run else remove_view.asker(fmt)
+    return remove_view.show(remove_cmd.run(opts, ask), fmt)
 
 
 def entry() -> NoReturn:

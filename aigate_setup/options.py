@@ -218,3 +218,14 @@ class RestoreOptions:
     list_runs: bool = False
     dry_run: bool = False
     yes: bool = False  # change files without asking
+
+
+@dataclass
+class RemoveOptions:
+    common: Common
+    clients: tuple[str, ...] = ()
+    scope: str | None = None  # None: user scope plus every project the state file knows
+    project_dir: Path = field(default_factory=Path.cwd)
+    yes: bool = False
+    dry_run: bool = False
+    delete_key: bool = False

@@ -44,6 +44,12 @@ def state_dir() -> Path:
     return xdg_state_home() / "aigate-setup"
 
 
+def state_file() -> Path:
+    """What the last runs chose and wrote (aigate_setup.state); the one file of the state
+    directory that a run's manifest may name."""
+    return state_dir() / "state.json"
+
+
 def backups_dir() -> Path:
     return state_dir() / "backups"
 

@@ -55,6 +55,7 @@ class RunRecord:
     project_dir: str | None = None
     created: tuple[str, ...] = ()  # files this run created (absolute paths)
     values: tuple[OwnedValue, ...] = ()
+    files: tuple[tuple[str, str], ...] = ()  # (client, absolute path) of every file it changed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +77,7 @@ class RunRecord:
                 }
                 for v in self.values
             ],
+            "files": [{"client": c, "path": p} for c, p in self.files],
         }
 
 
@@ -104,6 +106,16 @@ class State:
                     return value
         return None
 
+    def still_ours(self, path: Path | str, key: str) -> OwnedValue | None:
+        """What init last wrote at `key` of `path`, unless a later remove took it out (then the
+        value there is the user's again): the base for noticing hand edits."""
+        wanted = str(path)
+        for record in reversed(self.runs):
+            for value in record.values:
+                if value.path == wanted and value.key == key:
+                    return value if record.command == "init" else None
+        return None
+
     def first_replaced(self, path: Path | str, key: str) -> OwnedValue | None:
         """The oldest record of `key` in `path` since it was last removed: its `replaced` is
         what the user had before aigate-setup first wrote there."""
@@ -121,12 +133,29 @@ class State:
         wanted = str(path)
         return any(wanted in record.created for record in self.runs if record.command == "init")
 
+    def files_of(self, client: str) -> list[Path]:
+        """Every file an init run changed for `client` (oldest first, each once)."""
+        found: dict[str, None] = {}
+        for record in self.runs:
+            if record.command == "init":
+                found.update((p, None) for c, p in record.files if c == client)
+        return [Path(p) for p in found]
+
+    def project_dirs(self) -> list[Path]:
+        """The project directories of init runs with `--scope project` (each once)."""
+        found = {
+            r.project_dir: None
+            for r in self.runs
+            if r.command == "init" and r.scope == "project" and r.project_dir
+        }
+        return [Path(d) for d in found if d]
+
     def with_run(self, record: RunRecord) -> State:
         return replace(self, runs=(*self.runs, record)[-KEEP_RUNS:], problem=None)
 
 
 def path() -> Path:
-    return paths.state_dir() / "state.json"
+    return paths.state_file()
 
 
 def now() -> str:
@@ -192,7 +221,20 @@ def _record(raw: object) -> RunRecord:
         project_dir=raw["project_dir"] if isinstance(raw.get("project_dir"), str) else None,
         created=_str_tuple(raw.get("created", [])),
         values=tuple(_value(v) for v in values),
+        files=_files(raw.get("files", [])),
     )
+
+
+def _files(raw: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, list):
+        raise ValueError("files is not a list")
+    out = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            raise ValueError("a file is not an object")
+        text = _str_field(item)
+        out.append((text("client"), text("path")))
+    return tuple(out)
 
 
 def _value(raw: object) -> OwnedValue:

@@ -33,7 +33,8 @@ def test_all_four_clients_json_then_rerun_is_unchanged(fake_gateway: FakeGateway
     r, doc = init_json(fake_gateway, "--model", "openai/gpt-5.5")
     assert r.exit_code == 0, r.stderr
     assert set(doc) == {
-        "version", "command", "status", "files", "smoke", "run_id", "dry_run", "warnings"
+        "version", "command", "status", "files", "smoke", "run_id", "dry_run", "warnings",
+        "replaced", "defaults_replaced", "notices",
     }  # fmt: skip
     assert (doc["version"], doc["command"], doc["status"], doc["dry_run"]) == (
         1,

@@ -93,3 +93,27 @@ def test_change_is_a_file_change() -> None:
     assert ch.path == state.path()
     assert ch.status == "created"
     assert b"AIGATE_API_KEY" in ch.new and b"sk-" not in ch.new
+
+
+def test_still_ours_ends_at_a_remove() -> None:
+    p = "/h/.codex/config.toml"
+    wrote = state.OwnedValue("codex", p, "model_provider", "aigate", "openrouter")
+    st = state.State().with_run(_record(values=(wrote,)))
+    assert st.still_ours(p, "model_provider") == wrote
+    put_back = state.OwnedValue("codex", p, "model_provider", "openrouter", "aigate")
+    st = st.with_run(_record("remove", values=(put_back,)))
+    assert st.still_ours(p, "model_provider") is None
+    assert st.first_replaced(p, "model_provider") is None
+    again = state.OwnedValue("codex", p, "model_provider", "aigate", "ollama")
+    st = st.with_run(_record(values=(again,)))
+    assert st.still_ours(p, "model_provider") == again
+    first = st.first_replaced(p, "model_provider")
+    assert first is not None and first.replaced == "ollama"
+
+
+def test_files_and_project_dirs_round_trip() -> None:
+    record = _record(files=(("codex", "/h/c.toml"),), scope="project", project_dir="/p")
+    st = state.parse(state.dump(state.State().with_run(record)))
+    assert st.files_of("codex") == [Path("/h/c.toml")]
+    assert st.files_of("kilo") == []
+    assert st.project_dirs() == [Path("/p")]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
-from aigate_setup.clients import common
+from aigate_setup.clients import common, json_owned
 from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError
 from aigate_setup.rules.kinds import json_like, place, same_place
@@ -385,3 +385,17 @@ def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = Non
     from aigate_setup.clients import resolve_jsonc
 
     return resolve_jsonc.resolve(_family(), project_dir, env, gateway)
+
+
+# --- owned values and removal
+# `provider.aigate` (user file), a root `model` naming it (user or project file), "aigate" in
+# `enabled_providers` (json_owned.py).
+
+DEFAULT_KEYS = json_owned.DEFAULT_KEYS
+FALLBACK = "its built-in Kilo provider and default model"
+owned_values = json_owned.owned_values
+unrender = json_owned.unrender
+put_back = json_owned.put_back
+default_of = json_owned.default_of
+is_ours = json_owned.is_ours
+USE_AIGATE = json_owned.USE_AIGATE

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
-from aigate_setup import fsio, gateway, keyfile, plan, settings, shells
+from aigate_setup import fsio, gateway, keyfile, plan, settings, shells, state
 from aigate_setup.clients import claude, kilo
 from aigate_setup.clients.codex import catalog as codex_catalog
+from aigate_setup.commands import init_lifecycle as lifecycle
 from aigate_setup.commands.init_answers import (
     Answers,
     export_hint,
@@ -29,6 +30,7 @@ from aigate_setup.commands.init_answers import (
     ordered,
     validate_answers,
 )
+from aigate_setup.commands.init_lifecycle import HandEdit, ReplacedDefault
 from aigate_setup.constants import DEFAULT_CLIENTS
 from aigate_setup.errors import EXIT_PROBLEMS, AigateError, UsageError
 from aigate_setup.model_ids import check_model_id, shown
@@ -87,6 +89,14 @@ class InitResult:
     error: AigateError | None = None  # why the run stopped (smoke failure)
     exit_code: int = 0
     warnings: list[str] = field(default_factory=list)  # layers that override what is written
+    # From the state file (init_lifecycle): hand edits overwritten, other defaults replaced,
+    # user-wide settings changed in project scope, clients AIGate is not the default of.
+    replaced: list[HandEdit] = field(default_factory=list)
+    defaults_replaced: list[ReplacedDefault] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    user_wide: tuple[str, ...] = ()  # clients whose default is user-wide even in project scope
+    not_default: tuple[str, ...] = ()
+    model: str = ""
 
     @property
     def dry_run(self) -> bool:
@@ -263,6 +273,8 @@ def finish(
     result = planned(opts, answers)
     for n in codex_catalog.no_picker_notes(answers.clients, opts.make_default):
         progress.note(n)
+    st = state.load(progress.note)
+    inspect(result, st, answers)
     if opts.dry_run:
         warn_overrides(opts, answers, result, progress, interactive=False)
         return result
@@ -270,6 +282,13 @@ def finish(
     if interactive:
         from aigate_setup.commands import init_questions
 
+        if not init_questions.confirm_hand_edits(result.replaced, progress):
+            result.outcome = "declined"
+            return result
+        keep = init_questions.keep_defaults(result, progress)
+        if keep:
+            _keep_defaults(opts, answers, result, keep)
+            inspect(result, st, answers)
         if not init_questions.review(result.changes, progress, smoke_test=opts.smoke_test):
             result.outcome = "declined"
             return result
@@ -285,9 +304,19 @@ def finish(
                 (first.hint if len(failed) == 1 else "") or _smoke_hint(failed),
             )
             return result
-    applied = fsio.apply(result.changes, command="init")
+    record = lifecycle.record(
+        result.changes,
+        st,
+        base_url=opts.common.base_url,
+        key_env=opts.common.key_env,
+        clients=answers.clients,
+        scope=answers.scope,
+        project_dir=answers.project_dir,
+    )
+    extra = [record] if record is not None else []
+    applied = fsio.apply([*result.changes, *extra], command="init")
     result.outcome = "written"
-    result.statuses = list(applied.statuses)
+    result.statuses = [(c, s) for c, s in applied.statuses if not lifecycle.is_state(c)]
     result.run_id = applied.run_id
     written = [ch.path for ch, status in result.statuses if status != "unchanged"]
     for n in codex_catalog.restart_notes(written):
@@ -301,6 +330,30 @@ def _smoke_hint(failed: list[gateway.SmokeResult]) -> str:
     if any(r.status in (401, 403) for r in failed):
         return "the gateway rejected the key: copy it again from the AIGate dashboard and run again"
     return "fix the problems shown above and run again (--no-smoke-test skips the test)"
+
+
+def inspect(result: InitResult, st: state.State, answers: Answers) -> None:
+    """What the state file says about the plan: hand edits, replaced defaults, notices."""
+    result.replaced = lifecycle.hand_edits(result.changes, st)
+    result.defaults_replaced = lifecycle.replaced_defaults(result.changes)
+    notes = lifecycle.user_wide_notes(result.changes, answers.scope)
+    result.notices = [n for _, n in notes]
+    result.user_wide = tuple(c for c, _ in notes)
+    result.not_default = tuple(
+        c for c in answers.clients if not lifecycle.aigate_default(result.changes, c)
+    )
+    result.model = answers.model
+
+
+def _keep_defaults(opts: InitOptions, answers: Answers, result: InitResult, keep: set[str]) -> None:
+    """The user keeps these clients' own defaults: their files as --no-default writes them."""
+    alt = planned(replace(opts, make_default=False), answers).changes
+    changes = [c for c in result.changes if c.client not in keep]
+    changes += [c for c in alt if c.client in keep]
+    order = {c: i for i, c in enumerate(answers.clients)}
+    changes.sort(key=lambda c: order.get(c.client, len(order)))
+    result.changes = changes
+    result.statuses = [(c, c.status) for c in changes]
 
 
 def planned(opts: InitOptions, answers: Answers) -> InitResult:

@@ -41,7 +41,8 @@ from aigate_setup.options import (
 from aigate_setup.secrets import mask_key
 
 if TYPE_CHECKING:
-    from aigate_setup.commands.init import Progress
+    from aigate_setup.commands.init import InitResult, Progress
+    from aigate_setup.commands.init_lifecycle import HandEdit
 
 QUOTES = "\"'\u2018\u2019\u201c\u201d"
 ROUTE_IN_REASON = re.compile(r"\((/v1/[a-z/]+)\)")
@@ -451,3 +452,38 @@ def review(changes: list[fsio.FileChange], progress: Progress, *, smoke_test: bo
         progress.diffs(changes)
     question = "Test the connection and write these files?" if smoke_test else "Write these files?"
     return prompts.confirm(question, default=True)
+
+
+def confirm_hand_edits(edits: list[HandEdit], progress: Progress) -> bool:
+    """Values the user changed since aigate-setup wrote them: show them, ask before overwriting."""
+    if not edits:
+        return True
+    progress.say("You changed these by hand since aigate-setup wrote them:")
+    for edit in edits:
+        progress.say(f"  {edit.text()}")
+    return prompts.confirm("Overwrite your changes?", default=False)
+
+
+def keep_defaults(result: InitResult, progress: Progress) -> set[str]:
+    """Ask before replacing another provider's default (and before changing a user-wide
+    default in project scope); returns the clients whose own default stays."""
+    from aigate_setup.commands.init_lifecycle import pair
+
+    keep: set[str] = set()
+    asked: set[str] = set()
+    for note in result.notices:
+        progress.say(note)
+    for d in result.defaults_replaced:
+        title = clients.get(d.client).TITLE
+        asked.add(d.client)
+        if not prompts.confirm(
+            f"{title} now defaults to {pair(d.before)}. Make AIGate the default?", default=True
+        ):
+            keep.add(d.client)
+    for client in result.clients:
+        if client in asked or not any(clients.get(client).TITLE in n for n in result.notices):
+            continue
+        title = clients.get(client).TITLE
+        if not prompts.confirm(f"Make AIGate {title}'s default in every project?", default=True):
+            keep.add(client)
+    return keep

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-Status = Literal["created", "updated", "unchanged"]
+Status = Literal["created", "updated", "unchanged", "deleted"]
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,13 @@ class FileChange:
     # The mode the file ends with (a helper script 0700, the key file 0600); None keeps an
     # existing file's mode and gives a new one 0644 (0600 when sensitive).
     mode: int | None = None
+    # Delete the file (`new` is ignored): `remove` takes out a file aigate-setup created.
+    delete: bool = False
 
     @property
     def status(self) -> Status:
+        if self.delete:
+            return "unchanged" if self.old is None else "deleted"
         if self.old is None:
             return "created"
         return "unchanged" if self.old == self.new else "updated"
@@ -35,7 +39,7 @@ class FileChange:
 class ApplyResult:
     """What a run did. `run_id` is None when nothing was written (everything unchanged).
 
-    For `apply` the statuses are created/updated/unchanged; for `restore` they are
+    For `apply` the statuses are created/updated/unchanged/deleted; for `restore` they are
     restored/deleted/unchanged/skipped (a deleted file's change has `new == b""`).
     """
 

@@ -66,7 +66,7 @@ def unified_diff(change: FileChange) -> str:
 
     For display only: undecodable bytes become U+FFFD and `sk-...` keys are masked.
     """
-    return diff_bytes(change.path, change.old, change.new)
+    return diff_bytes(change.path, change.old, None if change.delete else change.new)
 
 
 def hidden_diff(path: Path) -> str:
@@ -92,7 +92,8 @@ def preview(
 
 def preview_change(change: FileChange, stream: TextIO | None = None) -> str:
     """`preview` of a planned change (what `init --dry-run` and `doctor --fix` show)."""
-    return preview(change.path, change.old, change.new, sensitive=change.sensitive, stream=stream)
+    new = None if change.delete else change.new
+    return preview(change.path, change.old, new, sensitive=change.sensitive, stream=stream)
 
 
 _COLORS = (("+++", "bold"), ("---", "bold"), ("@@", "cyan"), ("+", "green"), ("-", "red"))

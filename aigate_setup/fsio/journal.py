@@ -213,7 +213,7 @@ def _file(entry: object, index: int, command: str) -> RunFile:
     obj = _keys(entry, _FILE_REQUIRED, _FILE_OPTIONAL, what)
     path = _absolute(obj["path"], f"{what}.path")
     state = paths.state_dir()
-    if path == state or state in path.parents:
+    if (path == state or state in path.parents) and path != paths.state_file():
         raise _Bad(f"{what}.path is inside aigate-setup's own state directory")
     action = obj["action"]
     if action not in ("created", "modified", "deleted"):
@@ -226,8 +226,8 @@ def _file(entry: object, index: int, command: str) -> RunFile:
     expected = {"created": (False, True, False), "modified": (True, True, True)}
     if shape != expected.get(action, (True, False, True)):
         raise _Bad(f"{what} does not match its action {action!r}")
-    if action == "deleted" and command != "restore":
-        raise _Bad(f"{what}: only a restore deletes files")
+    if action == "deleted" and command not in ("restore", "remove"):
+        raise _Bad(f"{what}: only a restore deletes files (or a remove)")
     sensitive = obj.get("sensitive", False)
     client = obj.get("client", "")
     if not isinstance(sensitive, bool) or not isinstance(client, str):

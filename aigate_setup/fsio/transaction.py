@@ -293,13 +293,13 @@ def _ops_for(changes: Sequence[FileChange]) -> tuple[list[Op], list[tuple[FileCh
             )
         real = Path(os.path.realpath(change.path))
         if real in seen:
-            if seen[real].new != change.new:
+            if (seen[real].new, seen[real].delete) != (change.new, change.delete):
                 raise AigateError(
                     f"{change.path} and {seen[real].path} are the same file "
                     "but were planned with different contents; nothing was written",
                     hint="remove the symlink between them, or pick one scope",
                 )
-            statuses.append((change, "unchanged" if change.old == change.new else "updated"))
+            statuses.append((change, "unchanged" if change.status == "unchanged" else "updated"))
             continue
         seen[real] = change
         statuses.append((change, change.status))
@@ -311,7 +311,7 @@ def _ops_for(changes: Sequence[FileChange]) -> tuple[list[Op], list[tuple[FileCh
                 path=Path(os.path.abspath(change.path)),
                 real=real,
                 old=change.old,
-                new=change.new,
+                new=None if change.delete else change.new,
                 old_mode=mode_of(real) if change.old is not None else None,
                 new_mode=0o600 if change.sensitive else 0o644,
                 mode=change.mode,

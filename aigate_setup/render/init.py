@@ -72,6 +72,7 @@ def show(result: InitResult, out: Output) -> None:
         show_intent(
             out, result.changes, title="Would write (dry run, nothing written):", verb="would"
         )
+        show_lifecycle(out, result)
         if out.json:
             report.print_json(document(result, out))
         return
@@ -159,6 +160,7 @@ def show_summary(out: Output, result: InitResult) -> None:
     from aigate_setup.commands.init_answers import shell_export
 
     show_statuses(out, result.statuses, title="Files:")
+    show_lifecycle(out, result)
     if result.run_id:
         out.say(f"Backup: run {result.run_id}; undo it with: aigate-setup restore {result.run_id}")
     else:
@@ -177,7 +179,17 @@ def show_summary(out: Output, result: InitResult) -> None:
     for line in new_terminal(result):
         out.say("  " + line)
     for client in result.clients:
-        out.say(f"  {client + ':':<10} {next_step(client, result.statuses)}")
+        out.say(f"  {client + ':':<10} {next_step(client, result.statuses, result)}")
+
+
+def show_lifecycle(out: Output, result: InitResult) -> None:
+    """Hand edits overwritten, other defaults replaced, user-wide settings (always said)."""
+    for edit in result.replaced:
+        out.say(f"  replaced: {edit.text()}")
+    for d in result.defaults_replaced:
+        out.say(f"  default: {d.text()}")
+    for note in result.notices:
+        out.say(f"  note: {note}")
 
 
 def new_terminal(result: InitResult) -> list[str]:
@@ -211,9 +223,17 @@ def new_terminal(result: InitResult) -> list[str]:
     return lines
 
 
-def next_step(client: str, statuses: list[tuple[FileChange, str]]) -> str:
-    """How to start `client` now (Claude Code: load its script first)."""
+def next_step(
+    client: str, statuses: list[tuple[FileChange, str]], result: InitResult | None = None
+) -> str:
+    """How to start `client` now (Claude Code: load its script first; a client that keeps
+    another default: the flags that pick AIGate)."""
+    from aigate_setup.commands.init_lifecycle import use_aigate_hint
 
+    if result is not None and client in result.not_default:
+        hint = use_aigate_hint(client, result.model)
+        if hint is not None:
+            return f"{hint}   (AIGate is not its default)"
     if client != claude.NAME:
         return clients.get(client).BINARY
     if any(ch.client == client and ch.path.suffix == ".json" for ch, _ in statuses):
@@ -258,4 +278,7 @@ def document(result: InitResult, out: Output) -> dict[str, Any]:
         run_id=result.run_id,
         dry_run=result.dry_run,
         warnings=[out.scrub(w) for w in result.warnings],
+        replaced=[e.to_json() for e in result.replaced],
+        defaults_replaced=[d.to_json() for d in result.defaults_replaced],
+        notices=list(result.notices),
     )

@@ -16,6 +16,16 @@ Anthropic Messages API, so a chat-completions-only main model would fail on ever
 from __future__ import annotations
 
 from aigate_setup.clients.claude.quoting import ps_quote, sh_quote
+from aigate_setup.clients.claude.remove import (
+    DEFAULT_KEYS,
+    FALLBACK,
+    USE_AIGATE,
+    default_of,
+    is_ours,
+    owned_values,
+    put_back,
+    unrender,
+)
 from aigate_setup.clients.claude.resolve import resolve
 from aigate_setup.clients.claude.rules import (
     CREDENTIALS,
@@ -63,14 +73,15 @@ from aigate_setup.clients.claude.writer import (
     script_dir,
     target_paths,
     targets,
-    unrender,
 )
 
 __all__ = [
     "BINARY",
     "CATALOG_ENDPOINT",
     "CREDENTIALS",
+    "DEFAULT_KEYS",
     "ENDPOINT_MISSING",
+    "FALLBACK",
     "INSTALL_HINT",
     "MODEL_VARS",
     "NAME",
@@ -85,22 +96,27 @@ __all__ = [
     "SLOTS",
     "STATIC_RULES",
     "TITLE",
+    "USE_AIGATE",
     "anthropic_model",
     "base_v1",
     "block_body",
     "both_credentials",
     "config_paths",
     "context",
+    "default_of",
     "doctor_checks",
     "env_values",
     "file_kind",
     "file_mode",
     "guess_kind",
     "header",
+    "is_ours",
     "main_model",
     "missing_slots",
+    "owned_values",
     "parse_problem",
     "ps_quote",
+    "put_back",
     "read_state",
     "render",
     "resolve",

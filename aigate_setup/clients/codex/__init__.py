@@ -17,6 +17,17 @@ from aigate_setup.clients.codex.catalog import (
     targets,
 )
 from aigate_setup.clients.codex.catalog_rules import READER, file_kind, guess_kind, model_catalog
+from aigate_setup.clients.codex.remove import (
+    DEFAULT_KEYS,
+    FALLBACK,
+    USE_AIGATE,
+    USER_WIDE_DEFAULT,
+    default_of,
+    is_ours,
+    owned_values,
+    put_back,
+    unrender,
+)
 from aigate_setup.clients.codex.rules import (
     BUILTIN_PROVIDER_IDS,
     READERS,
@@ -52,10 +63,10 @@ from aigate_setup.clients.codex.writer import (
     config_paths,
     context,
     context_window,
-    owned_values,
     target_paths,
     toml_str,
     user_config,
+    written_values,
 )
 
 STATIC_RULES = (*STATIC_RULES, model_catalog)
@@ -65,7 +76,9 @@ __all__ = [
     "BINARY",
     "BUILTIN_PROVIDER_IDS",
     "CATALOG_ENDPOINT",
+    "DEFAULT_KEYS",
     "ENDPOINT_MISSING",
+    "FALLBACK",
     "INSTALL_HINT",
     "MAX_CONTEXT_WINDOW",
     "NAME",
@@ -78,6 +91,8 @@ __all__ = [
     "STATIC_RULES",
     "TEMPLATE",
     "TITLE",
+    "USER_WIDE_DEFAULT",
+    "USE_AIGATE",
     "WIRE_API",
     "background_server",
     "bearer_token",
@@ -85,15 +100,18 @@ __all__ = [
     "config_paths",
     "context",
     "context_window",
+    "default_of",
     "doctor_checks",
     "env_key_missing",
     "file_kind",
     "guess_kind",
+    "is_ours",
     "model_catalog",
     "owned_values",
     "parse_problem",
     "profiles",
     "project_provider",
+    "put_back",
     "read_state",
     "render",
     "reserved_provider",
@@ -102,8 +120,10 @@ __all__ = [
     "targets",
     "toml_str",
     "undefined_provider",
+    "unrender",
     "user_config",
     "wire_api",
+    "written_values",
 ]
 
 # What Codex will really use (status, doctor, init's warnings).

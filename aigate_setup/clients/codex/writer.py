@@ -77,7 +77,7 @@ def context_window(sel: Selection, catalog: Catalog | None) -> int | None:
     return window if window is not None and 0 < window <= MAX_CONTEXT_WINDOW else None
 
 
-def owned_values(
+def written_values(
     sel: Selection, catalog: Catalog | None, catalog_file: str | None = None
 ) -> dict[tuple[str, ...], Any]:
     """Every owned key path and its value, in the order they are written. `catalog_file`:
@@ -171,4 +171,4 @@ def render(
         return templates.render(TEMPLATE, **context(sel, catalog, catalog_file))
     from aigate_setup.merge.toml import set_values
 
-    return set_values(old_text, owned_values(sel, catalog, catalog_file))
+    return set_values(old_text, written_values(sel, catalog, catalog_file))
