@@ -200,7 +200,7 @@ def test_a_new_writer_plugs_in_with_one_entry(
 ) -> None:
     from aigate_setup.commands import remove_writers
 
-    startup = paths.home() / ".bashrc"
+    startup = paths.home() / ".custom_startup"  # a file no built-in writer knows
     startup.write_text(
         "alias ll='ls -l'\n# >>> aigate-setup >>>\n. ~/.config/aigate/env.sh\n# <<< aigate-setup <<<\n"
     )

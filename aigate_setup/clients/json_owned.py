@@ -91,7 +91,7 @@ def unrender(path: Path, text: str) -> str | None:
 def _drop_item(text: str, path: list[str], item: str) -> str:
     """Take `item` out of the array at `path`, undoing `jsonc.append_to_array`."""
     from aigate_setup.merge import jsonc
-    from aigate_setup.merge.jsonc import _skip
+    from aigate_setup.merge.jsonc.parse import _skip
 
     node = jsonc.find(jsonc.parse(text), path)
     if node is None or node.kind != "array":

@@ -277,7 +277,9 @@ def _state_change(
         return None  # a state file that cannot be read (already warned): leave it
     values: list[state.OwnedValue] = []
     files: list[tuple[str, str]] = []
-    writers = {w.name: w for w in WRITERS}
+    writers: dict[str, Writer] = {}
+    for w in WRITERS:  # a client's own writer comes first (its extra files are added later)
+        writers.setdefault(w.name, w)
     for change, status in result.statuses:
         if status == "unchanged":
             continue

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aigate_setup import paths
-from aigate_setup.clients import CLIENT_MODULES
+from aigate_setup.clients import CLIENT_MODULES, claude, codex
 from aigate_setup.state import State
 
 Values = dict[str, object]
@@ -141,8 +141,8 @@ def _shell_unrender(path: Path, text: str) -> str | None:
 
 
 WRITERS: list[Writer] = [client_writer(name) for name in CLIENT_MODULES]
-WRITERS.append(Writer("codex", _codex_catalog, lambda p, t: None, client="codex"))
-WRITERS.append(Writer("claude", _claude_settings, _claude_settings_unrender, client="claude"))
+WRITERS.append(Writer(codex.NAME, _codex_catalog, lambda p, t: None, client=codex.NAME))
+WRITERS.append(Writer(claude.NAME, _claude_settings, _claude_settings_unrender, client=claude.NAME))
 WRITERS.append(Writer("aigate", _shell_files, _shell_unrender))
 # The kept key file goes only with --delete-key.
 WRITERS.append(Writer("aigate", _key_targets, _whole_file, sensitive=True))
