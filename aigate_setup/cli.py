@@ -496,7 +496,7 @@ def status(
     return status_render.show(status_command.run(opts), fmt)
 
 
-@main.command()
+@main.command(**cli_help.command("remove"))
 @common_options()
 @click.option(
     "--client",

@@ -216,7 +216,7 @@ def test_subcommands_complete_after_the_bare_command() -> None:
 
 
 def test_powershell_completion() -> None:
-    lines = _complete("powershell", "aigate-setup re")
+    lines = _complete("powershell", "aigate-setup res")
     assert lines == ["restore\tUndo a run from its backups"]
     assert "--list" in [
         x.split("\t")[0] for x in _complete("powershell", "aigate-setup restore --")
