@@ -114,7 +114,8 @@ def replaced_defaults(changes: list[fsio.FileChange]) -> list[ReplacedDefault]:
     out: list[ReplacedDefault] = []
     for ch in changes:
         module = _module(ch.client)
-        if module is None or ch.status != "updated":
+        # Clients added later (Qwen Code, Continue, Aider) do not name their defaults yet.
+        if module is None or ch.status != "updated" or not hasattr(module, "default_of"):
             continue
         before = values_of(ch.client, ch.path, ch.old)
         after = values_of(ch.client, ch.path, ch.new)
