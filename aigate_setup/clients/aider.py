@@ -258,7 +258,7 @@ READERS: tuple[Reader, ...] = (
     doc="""`openai-api-key` (or `api-key`) in `.aider.conf.yml` is the key itself. Aider reads
     `OPENAI_API_KEY` from the environment and from `env-file`, whose line
     `OPENAI_API_KEY=${AIGATE_API_KEY}` names the variable without holding the key.""",
-    example=_EXAMPLE + "openai-api-key: sk-example-0123456789abcdef\n",
+    example=_EXAMPLE + "openai-api-key: sk-EXAMPLE-NOT-A-KEY-1\n",
     fix="remove the key; set env-file to a file holding OPENAI_API_KEY=${AIGATE_API_KEY}",
     secret=True,
 )

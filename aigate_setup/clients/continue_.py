@@ -259,7 +259,7 @@ READERS: tuple[Reader, ...] = (
     doc="""A `models` entry whose `apiKey` is not a `${{ secrets.NAME }}` reference carries the
     key itself. The Continue CLI resolves `${{ secrets.AIGATE_API_KEY }}` from the environment
     (then `.continue/.env` files) when it starts.""",
-    example=_EXAMPLE.replace("${{ secrets.AIGATE_API_KEY }}", "sk-example-0123456789abcdef"),
+    example=_EXAMPLE.replace("${{ secrets.AIGATE_API_KEY }}", "sk-EXAMPLE-NOT-A-KEY-1"),
     fix="set apiKey: ${{ secrets.AIGATE_API_KEY }}",
     secret=True,
 )

@@ -327,7 +327,7 @@ READERS: tuple[Reader, ...] = (
     kinds=(KIND,),
     doc="""A `modelProviders` entry with `apiKey` carries the key itself. Qwen Code reads the key
     from the variable named by `envKey` when it starts, so the file never needs it.""",
-    example=_EXAMPLE.replace('"envKey": "AIGATE_API_KEY"', '"apiKey": "sk-example-0123456789ab"'),
+    example=_EXAMPLE.replace('"envKey": "AIGATE_API_KEY"', '"apiKey": "sk-EXAMPLE-NOT-A-KEY-1"'),
     fix='replace "apiKey" with "envKey": "AIGATE_API_KEY"',
     secret=True,
 )

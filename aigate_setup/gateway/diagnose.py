@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from aigate_setup.errors import GatewayError
 from aigate_setup.findings import Check
+from aigate_setup.gateway.keycheck import amount
 from aigate_setup.secrets import mask_key, scrub
 from aigate_setup.settings import TIMEOUT_ENV
 
@@ -429,28 +430,15 @@ def _balance_error(exc: GatewayError, key: str, key_env: str) -> tuple[Check, Ch
     )
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
 def balance_check(data: dict[str, object]) -> Check:
     """Say only what the user needs: enough or not (doctor shows no amounts)."""
     title = "Balance and key quota"
-    balance = _number(data.get("balance"))
+    balance = amount(data.get("balance"))
     token = data.get("token")
     if not isinstance(token, dict):
         token = {}
     unlimited = bool(token.get("unlimited_quota"))
-    remaining = _number(token.get("remaining"))
+    remaining = amount(token.get("remaining"))
     if balance is not None and balance <= 0:
         return Check(
             "gateway.balance",

@@ -29,7 +29,8 @@ class KeyCheck:
         return self.status == "ok"
 
 
-def _amount(value: object) -> float | None:
+def amount(value: object) -> float | None:
+    """A balance field as a number (numbers and numeric strings; not booleans), else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -56,10 +57,10 @@ def check_key(
         data = get_balance(base_url, key, timeout=timeout, key_env=key_env)
     except GatewayError as exc:
         return _failed(exc, key, url)
-    balance = _amount(data.get("balance"))
+    balance = amount(data.get("balance"))
     token = data.get("token")
     token = token if isinstance(token, dict) else {}
-    remaining = _amount(token.get("remaining"))
+    remaining = amount(token.get("remaining"))
     if balance is not None and balance <= 0:
         return KeyCheck(
             "no_funds", f"balance {money(balance)}", "top up your AIGate account", url=url
