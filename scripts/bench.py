@@ -38,7 +38,12 @@ def sandbox_env(root: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("AIGATE_", "ANTHROPIC_", "OPENAI_")) and "proxy" not in k.lower()
+        if not k.startswith(("AIGATE_", "ANTHROPIC_", "OPENAI_"))
+        and "proxy" not in k.lower()
+        # As installed by pip: bytecode cached. With PYTHONDONTWRITEBYTECODE=1 (set in some
+        # shells and CI images) every run would compile each changed module, which no user's
+        # run does.
+        and k != "PYTHONDONTWRITEBYTECODE"
     }
     env.update(
         HOME=str(home),
@@ -260,9 +265,6 @@ def bench_check(
     files = make_tree(tree, 400)
     listing = root / "files.txt"
     listing.write_text("\n".join(map(str, files)) + "\n")
-    # As installed by pip: bytecode cached (a shell with PYTHONDONTWRITEBYTECODE=1 would make
-    # every run compile the whole package, which no user's run does).
-    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     bare = [sys.executable, "-c", BARE_PARSE, str(listing)]
     check = [*CLI, "check", str(tree)]
     run(bare, env)  # warm-up: the page cache, the .pyc files

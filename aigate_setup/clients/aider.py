@@ -329,9 +329,10 @@ def read_state(project_dir: Path) -> ClientState:
     from dataclasses import replace
 
     from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
-    from aigate_setup.merge import yaml
 
     files, layers = parse_layers(config_paths(project_dir), _parse)
+    if layers:  # ruamel.yaml loads only when there is a file to read (status stays fast)
+        from aigate_setup.merge import yaml
     found: dict[str, Sourced] = {}
     for f, tree in layers:
         if isinstance(tree, dict):

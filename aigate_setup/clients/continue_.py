@@ -288,12 +288,13 @@ def read_state(project_dir: Path) -> ClientState:
     from dataclasses import replace
 
     from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
-    from aigate_setup.merge import yaml
 
     files, layers = parse_layers(config_paths(project_dir), _parse)
     state = ClientState(NAME, files)
     if not layers or not isinstance(layers[-1][1], dict):
         return state
+    from aigate_setup.merge import yaml  # only with a file to read (status stays fast)
+
     f, tree = layers[-1]
     models = tree.get("models")
     models = models if isinstance(models, list) else []

@@ -15,7 +15,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -287,6 +286,8 @@ def write(
         stat.S_IMODE(st.st_mode) if st else None, new_mode=new_mode, mode=mode, sensitive=sensitive
     )
     make_dirs(real.parent)
+    import tempfile  # only writers pay for it: reading is on `status`'s path
+
     fd, tmp = tempfile.mkstemp(
         dir=real.parent, prefix=f".{real.name}.{os.getpid()}.", suffix=TMP_SUFFIX
     )

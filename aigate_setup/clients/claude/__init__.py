@@ -15,65 +15,134 @@ Anthropic Messages API, so a chat-completions-only main model would fail on ever
 
 from __future__ import annotations
 
-from aigate_setup.clients.claude.quoting import ps_quote, sh_quote
-from aigate_setup.clients.claude.remove import (
-    DEFAULT_KEYS,
-    FALLBACK,
-    USE_AIGATE,
-    default_of,
-    is_ours,
-    owned_values,
-    put_back,
-    unrender,
+from typing import TYPE_CHECKING, Any
+
+from aigate_setup import lazy
+
+if TYPE_CHECKING:
+    from aigate_setup.clients.claude.quoting import ps_quote, sh_quote
+    from aigate_setup.clients.claude.remove import (
+        DEFAULT_KEYS,
+        FALLBACK,
+        USE_AIGATE,
+        default_of,
+        is_ours,
+        owned_values,
+        put_back,
+        unrender,
+    )
+    from aigate_setup.clients.claude.resolve import resolve
+    from aigate_setup.clients.claude.rules import (
+        CREDENTIALS,
+        MODEL_VARS,
+        READERS,
+        SETTINGS_NAMES,
+        SLOTS,
+        STATIC_RULES,
+        base_v1,
+        both_credentials,
+        file_kind,
+        guess_kind,
+        missing_slots,
+        script_token,
+        settings_token,
+    )
+    from aigate_setup.clients.claude.settings import settings_dir
+    from aigate_setup.clients.claude.state import ONE_SHOT, ONE_SHOT_ENV, doctor_checks, read_state
+    from aigate_setup.clients.claude.writer import (
+        BINARY,
+        CATALOG_ENDPOINT,
+        ENDPOINT_MISSING,
+        INSTALL_HINT,
+        NAME,
+        PROBE_AUTH,
+        PROBE_ROUTE,
+        PS1_NAME,
+        SH_NAME,
+        TITLE,
+        anthropic_model,
+        block_body,
+        config_paths,
+        context,
+        env_values,
+        file_mode,
+        header,
+        main_model,
+        parse_problem,
+        render,
+        script_dir,
+        target_paths,
+        targets,
+    )
+
+_LAZY = lazy.table(
+    {
+        "aigate_setup.clients.claude.quoting": ("ps_quote", "sh_quote"),
+        "aigate_setup.clients.claude.remove": (
+            "DEFAULT_KEYS",
+            "FALLBACK",
+            "USE_AIGATE",
+            "default_of",
+            "is_ours",
+            "owned_values",
+            "put_back",
+            "unrender",
+        ),
+        "aigate_setup.clients.claude.resolve": ("resolve",),
+        "aigate_setup.clients.claude.rules": (
+            "CREDENTIALS",
+            "MODEL_VARS",
+            "READERS",
+            "SETTINGS_NAMES",
+            "SLOTS",
+            "STATIC_RULES",
+            "base_v1",
+            "both_credentials",
+            "file_kind",
+            "guess_kind",
+            "missing_slots",
+            "script_token",
+            "settings_token",
+        ),
+        "aigate_setup.clients.claude.settings": ("settings_dir",),
+        "aigate_setup.clients.claude.state": (
+            "ONE_SHOT",
+            "ONE_SHOT_ENV",
+            "doctor_checks",
+            "read_state",
+        ),
+        "aigate_setup.clients.claude.writer": (
+            "BINARY",
+            "CATALOG_ENDPOINT",
+            "ENDPOINT_MISSING",
+            "INSTALL_HINT",
+            "NAME",
+            "PROBE_AUTH",
+            "PROBE_ROUTE",
+            "PS1_NAME",
+            "SH_NAME",
+            "TITLE",
+            "anthropic_model",
+            "block_body",
+            "config_paths",
+            "context",
+            "env_values",
+            "file_mode",
+            "header",
+            "main_model",
+            "parse_problem",
+            "render",
+            "script_dir",
+            "target_paths",
+            "targets",
+        ),
+    }
 )
-from aigate_setup.clients.claude.resolve import resolve
-from aigate_setup.clients.claude.rules import (
-    CREDENTIALS,
-    MODEL_VARS,
-    READERS,
-    SETTINGS_NAMES,
-    SLOTS,
-    STATIC_RULES,
-    base_v1,
-    both_credentials,
-    file_kind,
-    guess_kind,
-    missing_slots,
-    script_token,
-    settings_token,
-)
-from aigate_setup.clients.claude.settings import settings_dir
-from aigate_setup.clients.claude.state import (
-    ONE_SHOT,
-    ONE_SHOT_ENV,
-    doctor_checks,
-    read_state,
-)
-from aigate_setup.clients.claude.writer import (
-    BINARY,
-    CATALOG_ENDPOINT,
-    ENDPOINT_MISSING,
-    INSTALL_HINT,
-    NAME,
-    PROBE_AUTH,
-    PROBE_ROUTE,
-    PS1_NAME,
-    SH_NAME,
-    TITLE,
-    anthropic_model,
-    block_body,
-    config_paths,
-    context,
-    env_values,
-    file_mode,
-    header,
-    main_model,
-    parse_problem,
-    render,
-    script_dir,
-    target_paths,
-    targets,
-)
+
+
+def __getattr__(name: str) -> Any:
+    return lazy.load(__name__, _LAZY, name)
+
 
 __all__ = [
     "BINARY",

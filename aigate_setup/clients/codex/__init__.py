@@ -10,67 +10,140 @@ Never written: `profile` / `[profiles.*]` (errors since Codex 0.134), a reserved
 
 from __future__ import annotations
 
-from aigate_setup.clients.codex.catalog import (
-    catalog_path,
-    parse_problem,
-    render,
-    targets,
-)
-from aigate_setup.clients.codex.catalog_rules import READER, file_kind, guess_kind, model_catalog
-from aigate_setup.clients.codex.remove import (
-    DEFAULT_KEYS,
-    FALLBACK,
-    USE_AIGATE,
-    USER_WIDE_DEFAULT,
-    default_of,
-    is_ours,
-    owned_values,
-    put_back,
-    unrender,
-)
-from aigate_setup.clients.codex.rules import (
-    BUILTIN_PROVIDER_IDS,
-    READERS,
-    STATIC_RULES,
-    bearer_token,
-    env_key_missing,
-    profiles,
-    project_provider,
-    reserved_provider,
-    undefined_provider,
-    wire_api,
-)
-from aigate_setup.clients.codex.server import background_server
-from aigate_setup.clients.codex.state import (
-    ONE_SHOT,
-    ONE_SHOT_ENV,
-    doctor_checks,
-    read_state,
-)
-from aigate_setup.clients.codex.writer import (
-    BINARY,
-    CATALOG_ENDPOINT,
-    ENDPOINT_MISSING,
-    INSTALL_HINT,
-    MAX_CONTEXT_WINDOW,
-    NAME,
-    PROBE_AUTH,
-    PROBE_ROUTE,
-    RESERVED_PROVIDER_IDS,
-    TEMPLATE,
-    TITLE,
-    WIRE_API,
-    config_paths,
-    context,
-    context_window,
-    target_paths,
-    toml_str,
-    user_config,
-    written_values,
+from typing import TYPE_CHECKING, Any
+
+from aigate_setup import lazy
+
+if TYPE_CHECKING:
+    from aigate_setup.clients.codex.catalog import catalog_path, parse_problem, render, targets
+    from aigate_setup.clients.codex.catalog_rules import file_kind, guess_kind, model_catalog
+    from aigate_setup.clients.codex.remove import (
+        DEFAULT_KEYS,
+        FALLBACK,
+        USE_AIGATE,
+        USER_WIDE_DEFAULT,
+        default_of,
+        is_ours,
+        owned_values,
+        put_back,
+        unrender,
+    )
+    from aigate_setup.clients.codex.resolve import resolve
+    from aigate_setup.clients.codex.rules import (
+        BUILTIN_PROVIDER_IDS,
+        bearer_token,
+        env_key_missing,
+        profiles,
+        project_provider,
+        reserved_provider,
+        undefined_provider,
+        wire_api,
+    )
+    from aigate_setup.clients.codex.server import background_server
+    from aigate_setup.clients.codex.state import ONE_SHOT, ONE_SHOT_ENV, doctor_checks, read_state
+    from aigate_setup.clients.codex.writer import (
+        BINARY,
+        CATALOG_ENDPOINT,
+        ENDPOINT_MISSING,
+        INSTALL_HINT,
+        MAX_CONTEXT_WINDOW,
+        NAME,
+        PROBE_AUTH,
+        PROBE_ROUTE,
+        RESERVED_PROVIDER_IDS,
+        TEMPLATE,
+        TITLE,
+        WIRE_API,
+        config_paths,
+        context,
+        context_window,
+        target_paths,
+        toml_str,
+        user_config,
+        written_values,
+    )
+    from aigate_setup.rules.registry import Reader, Rule
+
+    STATIC_RULES: tuple[Rule, ...]
+    READERS: tuple[Reader, ...]
+
+_LAZY = lazy.table(
+    {
+        "aigate_setup.clients.codex.catalog": (
+            "catalog_path",
+            "parse_problem",
+            "render",
+            "targets",
+        ),
+        "aigate_setup.clients.codex.catalog_rules": (
+            "file_kind",
+            "guess_kind",
+            "model_catalog",
+        ),
+        "aigate_setup.clients.codex.remove": (
+            "DEFAULT_KEYS",
+            "FALLBACK",
+            "USE_AIGATE",
+            "USER_WIDE_DEFAULT",
+            "default_of",
+            "is_ours",
+            "owned_values",
+            "put_back",
+            "unrender",
+        ),
+        "aigate_setup.clients.codex.rules": (
+            "BUILTIN_PROVIDER_IDS",
+            "bearer_token",
+            "env_key_missing",
+            "profiles",
+            "project_provider",
+            "reserved_provider",
+            "undefined_provider",
+            "wire_api",
+        ),
+        "aigate_setup.clients.codex.resolve": ("resolve",),
+        "aigate_setup.clients.codex.server": ("background_server",),
+        "aigate_setup.clients.codex.state": (
+            "ONE_SHOT",
+            "ONE_SHOT_ENV",
+            "doctor_checks",
+            "read_state",
+        ),
+        "aigate_setup.clients.codex.writer": (
+            "BINARY",
+            "CATALOG_ENDPOINT",
+            "ENDPOINT_MISSING",
+            "INSTALL_HINT",
+            "MAX_CONTEXT_WINDOW",
+            "NAME",
+            "PROBE_AUTH",
+            "PROBE_ROUTE",
+            "RESERVED_PROVIDER_IDS",
+            "TEMPLATE",
+            "TITLE",
+            "WIRE_API",
+            "config_paths",
+            "context",
+            "context_window",
+            "target_paths",
+            "toml_str",
+            "user_config",
+            "written_values",
+        ),
+    }
 )
 
-STATIC_RULES = (*STATIC_RULES, model_catalog)
-READERS = (*READERS, READER)
+
+def __getattr__(name: str) -> Any:
+    if name in ("STATIC_RULES", "READERS"):  # config.toml's and the picker catalog's
+        from aigate_setup.clients.codex import catalog_rules, rules
+
+        rules_ = (*rules.STATIC_RULES, catalog_rules.model_catalog)
+        readers = (*rules.READERS, catalog_rules.READER)
+        globals().update(STATIC_RULES=rules_, READERS=readers)
+        return globals()[name]
+    return lazy.load(__name__, _LAZY, name)
+
 
 __all__ = [
     "BINARY",
@@ -125,6 +198,3 @@ __all__ = [
     "wire_api",
     "written_values",
 ]
-
-# What Codex will really use (status, doctor, init's warnings).
-from aigate_setup.clients.codex.resolve import resolve  # noqa: E402  (after __all__: the resolver imports the package)
