@@ -18,24 +18,25 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigate_setup import paths
+from aigate_setup import lazy, paths
 from aigate_setup.clients import common
 from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError, ParseError
-from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule
-from aigate_setup.secrets import mask_key
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
+    from aigate_setup.clients.aider_rules import READERS as READERS
+    from aigate_setup.clients.aider_rules import STATIC_RULES as STATIC_RULES
+    from aigate_setup.clients.aider_rules import file_kind as file_kind
+    from aigate_setup.clients.aider_rules import guess_kind as guess_kind
     from aigate_setup.clients.base import ClientState, ConfigFile, Resolution
     from aigate_setup.findings import Check
     from aigate_setup.options import DoctorOptions
     from aigate_setup.plan import Selection
-    from aigate_setup.rules.source import Source
 
 NAME = "aider"
 TITLE = "Aider"
@@ -197,101 +198,19 @@ def unrender(path: Path, text: str) -> str | None:
     return None if yaml.is_blank(text) else text
 
 
-# --- static rules (check) ---------------------------------------------------------------------
-
-_EXAMPLE = """model: openai/openai/gpt-5.5
-openai-api-base: https://api.aigate.shop/v1
-env-file: /home/me/.config/aigate/aider.env
-analytics-disable: true
-"""
+# Keys that hold a literal key (the check rule and read_state).
 _KEY_KEYS = ("openai-api-key", "anthropic-api-key", "api-key")
 
 
-def file_kind(path: Path) -> FileKind | None:
-    return KIND if path.name == CONF_NAME else None
+# --- static rules (check): clients/aider_rules.py, loaded on first use ------------------------
 
-
-def guess_kind(path: Path, text: str) -> tuple[int, FileKind] | None:
-    return (40, KIND) if "openai-api-base:" in text else None
-
-
-def _tree(src: Source) -> dict[str, Any]:
-    tree = src.yaml
-    return tree if isinstance(tree, dict) else {}
-
-
-def _pos(src: Source, key: str) -> tuple[int | None, int | None]:
-    from aigate_setup.merge import yaml
-
-    found = yaml.position(src.yaml, [key])
-    return found if found is not None else (None, None)
-
-
-def _urls(src: Source) -> list[UrlRef]:
-    url = _tree(src).get("openai-api-base")
-    if not isinstance(url, str):
-        return []
-    return [UrlRef("openai-api-base", url, *_pos(src, "openai-api-base"), "v1")]
-
-
-def _models(src: Source) -> list[ModelRef]:
-    tree = _tree(src)
-    model = tree.get("model")
-    if not isinstance(model, str):
-        return []
-    ours = model.startswith(LITELLM_PREFIX) and isinstance(tree.get("openai-api-base"), str)
-    catalog_id = model[len(LITELLM_PREFIX) :] if ours else None
-    return [ModelRef("model", model, *_pos(src, "model"), catalog_id=catalog_id)]
-
-
-READERS: tuple[Reader, ...] = (
-    Reader(KIND, NAME, TITLE, "yaml", "~/.aider.conf.yml", _urls, _models),
+_RULES = dict.fromkeys(
+    ("READERS", "STATIC_RULES", "file_kind", "guess_kind"), "aigate_setup.clients.aider_rules"
 )
 
 
-@rule(
-    "AIG073",
-    "aider-literal-api-key",
-    "error",
-    "Aider config holds a literal API key",
-    kinds=(KIND,),
-    doc="""`openai-api-key` (or `api-key`) in `.aider.conf.yml` is the key itself. Aider reads
-    `OPENAI_API_KEY` from the environment and from `env-file`, whose line
-    `OPENAI_API_KEY=${AIGATE_API_KEY}` names the variable without holding the key.""",
-    example=_EXAMPLE + "openai-api-key: sk-EXAMPLE-NOT-A-KEY-1\n",
-    fix="remove the key; set env-file to a file holding OPENAI_API_KEY=${AIGATE_API_KEY}",
-    secret=True,
-)
-def literal_api_key(src: Source) -> Iterator[Hit]:
-    tree = _tree(src)
-    for key in _KEY_KEYS:
-        value = tree.get(key)
-        if value is not None and str(value).strip():
-            shown = mask_key(str(value)) if isinstance(value, str) else "(a list)"
-            yield Hit(*_pos(src, key), f"{key} is a literal value {shown}")
-
-
-_HOME_RE = re.compile(r"^(~|\$HOME|\$\{HOME\})")
-
-
-@rule(
-    "AIG074",
-    "aider-env-file-not-absolute",
-    "error",
-    "Aider env-file starts with ~ or $HOME",
-    kinds=(KIND,),
-    doc="""Aider does not expand `~` or variables in `env-file`: the file is not found, no key
-    is loaded, no request is sent, and Aider still exits 0. Write the absolute path.""",
-    example=_EXAMPLE.replace("/home/me/", "~/"),
-    fix="write the absolute path, e.g. env-file: /home/me/.config/aigate/aider.env",
-)
-def env_file_not_absolute(src: Source) -> Iterator[Hit]:
-    value = _tree(src).get("env-file")
-    if isinstance(value, str) and _HOME_RE.match(value.strip()):
-        yield Hit(*_pos(src, "env-file"), f"env-file {value!r} is not expanded by Aider")
-
-
-STATIC_RULES: tuple[Rule, ...] = (literal_api_key, env_file_not_absolute)
+def __getattr__(name: str) -> Any:
+    return lazy.load(__name__, _RULES, name)
 
 
 # --- effective settings and doctor checks -----------------------------------------------------

@@ -14,24 +14,25 @@ the file. The file is edited with ruamel.yaml's round-trip (comments, order and 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigate_setup import paths
+from aigate_setup import lazy, paths
 from aigate_setup.clients import common, extra
 from aigate_setup.clients.base import Auth, FileKind, Route
 from aigate_setup.errors import ConfigError, ParseError
-from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule
-from aigate_setup.secrets import mask_key
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
     from aigate_setup.clients.base import ClientState, ConfigFile, Resolution
+    from aigate_setup.clients.continue_rules import READERS as READERS
+    from aigate_setup.clients.continue_rules import STATIC_RULES as STATIC_RULES
+    from aigate_setup.clients.continue_rules import file_kind as file_kind
+    from aigate_setup.clients.continue_rules import guess_kind as guess_kind
     from aigate_setup.findings import Check
     from aigate_setup.options import DoctorOptions
     from aigate_setup.plan import Selection
-    from aigate_setup.rules.source import Source
 
 NAME = "continue"
 TITLE = "Continue CLI"
@@ -189,89 +190,15 @@ def unrender(path: Path, text: str) -> str | None:
     return left
 
 
-# --- static rules (check) ---------------------------------------------------------------------
+# --- static rules (check): clients/continue_rules.py, loaded on first use ---------------------
 
-_EXAMPLE = """name: My assistant
-version: 1.0.0
-schema: v1
-models:
-  - name: aigate/openai/gpt-5.5
-    provider: openai
-    model: openai/gpt-5.5
-    apiBase: https://api.aigate.shop/v1
-    apiKey: ${{ secrets.AIGATE_API_KEY }}
-"""
-
-
-def file_kind(path: Path) -> FileKind | None:
-    return KIND if path.name == "config.yaml" and path.parent.name == ".continue" else None
-
-
-def guess_kind(path: Path, text: str) -> tuple[int, FileKind] | None:
-    if path.suffix.lower() in (".yaml", ".yml") and "apiBase:" in text:
-        return 40, KIND
-    return None
-
-
-def _entries(src: Source) -> Iterator[tuple[int, Any]]:
-    tree = src.yaml
-    models = tree.get("models") if isinstance(tree, dict) else None
-    for i, m in enumerate(models if isinstance(models, list) else []):
-        if isinstance(m, dict):
-            yield i, m
-
-
-def _pos(src: Source, i: int, key: str) -> tuple[int | None, int | None]:
-    from aigate_setup.merge import yaml
-
-    found = yaml.position(src.yaml, ["models", i, key])
-    return found if found is not None else (None, None)
-
-
-def _urls(src: Source) -> list[UrlRef]:
-    return [
-        UrlRef(f"models[{i}].apiBase", str(m["apiBase"]), *_pos(src, i, "apiBase"), "v1")
-        for i, m in _entries(src)
-        if isinstance(m.get("apiBase"), str)
-    ]
-
-
-def _models(src: Source) -> list[ModelRef]:
-    return [
-        ModelRef(f"models[{i}].model", str(m["model"]), *_pos(src, i, "model"),
-                 catalog_id=str(m["model"]) if _ours(m) else None)
-        for i, m in _entries(src)
-        if isinstance(m.get("model"), str)
-    ]  # fmt: skip
-
-
-READERS: tuple[Reader, ...] = (
-    Reader(KIND, NAME, TITLE, "yaml", "~/.continue/config.yaml", _urls, _models),
+_RULES = dict.fromkeys(
+    ("READERS", "STATIC_RULES", "file_kind", "guess_kind"), "aigate_setup.clients.continue_rules"
 )
 
 
-@rule(
-    "AIG072",
-    "continue-literal-api-key",
-    "error",
-    "Continue model holds a literal apiKey",
-    kinds=(KIND,),
-    doc="""A `models` entry whose `apiKey` is not a `${{ secrets.NAME }}` reference carries the
-    key itself. The Continue CLI resolves `${{ secrets.AIGATE_API_KEY }}` from the environment
-    (then `.continue/.env` files) when it starts.""",
-    example=_EXAMPLE.replace("${{ secrets.AIGATE_API_KEY }}", "sk-EXAMPLE-NOT-A-KEY-1"),
-    fix="set apiKey: ${{ secrets.AIGATE_API_KEY }}",
-    secret=True,
-)
-def literal_api_key(src: Source) -> Iterator[Hit]:
-    for i, m in _entries(src):
-        value = m.get("apiKey")
-        if isinstance(value, str) and value.strip() and "${{" not in value:
-            yield Hit(*_pos(src, i, "apiKey"),
-                      f"models[{i}].apiKey is a literal value {mask_key(value)}")  # fmt: skip
-
-
-STATIC_RULES: tuple[Rule, ...] = (literal_api_key,)
+def __getattr__(name: str) -> Any:
+    return lazy.load(__name__, _RULES, name)
 
 
 # --- effective settings and doctor checks -----------------------------------------------------

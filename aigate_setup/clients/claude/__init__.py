@@ -33,11 +33,9 @@ if TYPE_CHECKING:
     )
     from aigate_setup.clients.claude.resolve import resolve
     from aigate_setup.clients.claude.rules import (
-        CREDENTIALS,
         MODEL_VARS,
         READERS,
         SETTINGS_NAMES,
-        SLOTS,
         STATIC_RULES,
         base_v1,
         both_credentials,
@@ -47,7 +45,7 @@ if TYPE_CHECKING:
         script_token,
         settings_token,
     )
-    from aigate_setup.clients.claude.settings import settings_dir
+    from aigate_setup.clients.claude.settings import CREDENTIALS, SLOTS, settings_dir
     from aigate_setup.clients.claude.state import ONE_SHOT, ONE_SHOT_ENV, doctor_checks, read_state
     from aigate_setup.clients.claude.writer import (
         BINARY,
@@ -90,11 +88,9 @@ _LAZY = lazy.table(
         ),
         "aigate_setup.clients.claude.resolve": ("resolve",),
         "aigate_setup.clients.claude.rules": (
-            "CREDENTIALS",
             "MODEL_VARS",
             "READERS",
             "SETTINGS_NAMES",
-            "SLOTS",
             "STATIC_RULES",
             "base_v1",
             "both_credentials",
@@ -104,7 +100,7 @@ _LAZY = lazy.table(
             "script_token",
             "settings_token",
         ),
-        "aigate_setup.clients.claude.settings": ("settings_dir",),
+        "aigate_setup.clients.claude.settings": ("CREDENTIALS", "SLOTS", "settings_dir"),
         "aigate_setup.clients.claude.state": (
             "ONE_SHOT",
             "ONE_SHOT_ENV",

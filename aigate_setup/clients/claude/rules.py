@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigate_setup.clients.base import FileKind
+from aigate_setup.clients.claude.settings import CREDENTIALS, SETTINGS_FILES, SLOTS
 from aigate_setup.clients.claude.writer import (
     NAME,
     PS1_NAME,
@@ -25,15 +26,8 @@ if TYPE_CHECKING:
     from aigate_setup.rules.source import Source
 
 
-SETTINGS_NAMES = ("settings.json", "settings.local.json")
-SLOTS = (
-    "ANTHROPIC_MODEL",
-    "ANTHROPIC_DEFAULT_OPUS_MODEL",
-    "ANTHROPIC_DEFAULT_SONNET_MODEL",
-    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
-)
+SETTINGS_NAMES = SETTINGS_FILES
 MODEL_VARS = (*SLOTS, "ANTHROPIC_SMALL_FAST_MODEL")
-CREDENTIALS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
 _MODEL_VAR = re.compile(r"ANTHROPIC_\w*MODEL")
 _SCRIPT_KINDS: tuple[FileKind, ...] = ("claude-sh", "claude-ps1")
 _KINDS: tuple[FileKind, ...] = ("claude-settings", *_SCRIPT_KINDS)

@@ -45,16 +45,15 @@ Models = list[tuple[str, str]]  # (variable, model id) in the order written
 HELPER_SH = "claude-key-helper.sh"
 HELPER_CMD = "claude-key-helper.cmd"
 HELPER_MODE = 0o700
-# Not imported from rules.py (it imports the writer, which imports this module).
+# The variables Claude Code takes its gateway from (rules.py, state.py and the writer use these).
 CREDENTIALS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
-OWNED_ENV = (
-    "ANTHROPIC_BASE_URL",
-    *CREDENTIALS,
+SLOTS = (
     "ANTHROPIC_MODEL",
     "ANTHROPIC_DEFAULT_OPUS_MODEL",
     "ANTHROPIC_DEFAULT_SONNET_MODEL",
     "ANTHROPIC_DEFAULT_HAIKU_MODEL",
 )
+OWNED_ENV = ("ANTHROPIC_BASE_URL", *CREDENTIALS, *SLOTS)
 SETTINGS_FILES = ("settings.json", "settings.local.json")
 _PLAIN = re.compile(r"[A-Za-z0-9._/+:\\-]+")
 _STRICT_HINT = (

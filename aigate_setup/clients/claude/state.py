@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 
 from aigate_setup import paths
 from aigate_setup.clients.claude import settings
-from aigate_setup.clients.claude.rules import SLOTS
+from aigate_setup.clients.claude.settings import SLOTS
 from aigate_setup.clients.claude.writer import (
     BINARY,
     NAME,
     config_paths,
 )
-from aigate_setup.findings import Check
 from aigate_setup.sanitize import one_line
 from aigate_setup.secrets import mask_key
 
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from aigate_setup.clients.base import ClientState, ConfigFile
+    from aigate_setup.findings import Check
     from aigate_setup.options import DoctorOptions
 
 # `doctor --with-clients`: `claude <ONE_SHOT>` with a stdin of /dev/null, started after loading the aigate-claude script the way a user does.
@@ -267,6 +267,8 @@ def _slots_check(state: ClientState) -> Check:
 def onboarding_check(client: str) -> Check:
     """<client>.onboarding for Claude Code: without `hasCompletedOnboarding` in ~/.claude.json
     the first interactive start blocks on its onboarding screens."""
+    from aigate_setup.findings import Check
+
     cid = f"{client}.onboarding"
     path = paths.claude_json()
     shown = paths.display(path)
