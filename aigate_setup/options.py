@@ -1,4 +1,7 @@
-"""Typed options for each command: the click layer fills these, core code reads them."""
+"""Typed options for each command: the click layer fills these, core code reads them.
+
+`Common` and `StatusOptions` live here; the other commands' options are in command_options.py
+and load on first use, so that `status` stays fast."""
 
 from __future__ import annotations
 
@@ -6,12 +9,52 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from aigate_setup import lazy
 from aigate_setup.constants import CLIENTS, DEFAULT_BASE_URL, DEFAULT_KEY_ENV, KINDS
 from aigate_setup.errors import UsageError
 
-__all__ = ["CLIENTS", "DEFAULT_BASE_URL", "DEFAULT_KEY_ENV", "KINDS"]
+if TYPE_CHECKING:
+    from aigate_setup.command_options import (
+        CheckOptions,
+        DoctorOptions,
+        InitOptions,
+        ModelsOptions,
+        RemoveOptions,
+        RestoreOptions,
+    )
+
+__all__ = [
+    "CLIENTS",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_KEY_ENV",
+    "KINDS",
+    "CheckOptions",
+    "DoctorOptions",
+    "InitOptions",
+    "ModelsOptions",
+    "RemoveOptions",
+    "RestoreOptions",
+]
+
+_LAZY = dict.fromkeys(
+    (
+        "CheckOptions",
+        "DoctorOptions",
+        "InitOptions",
+        "ModelsOptions",
+        "RemoveOptions",
+        "RestoreOptions",
+    ),
+    "aigate_setup.command_options",
+)
+
+
+def __getattr__(name: str) -> Any:
+    return lazy.load(__name__, _LAZY, name)
+
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Variables that hold something else: as --key-env, the configs would send their value (the
@@ -154,78 +197,7 @@ class Common:
 
 
 @dataclass(frozen=True)
-class InitOptions:
-    common: Common
-    clients: tuple[str, ...] = ()
-    model: str | None = None
-    claude_opus: str | None = None
-    claude_sonnet: str | None = None
-    claude_haiku: str | None = None
-    extra_models: tuple[str, ...] = ()
-    scope: str = "user"
-    project_dir: Path = field(default_factory=Path.cwd)
-    yes: bool = False
-    dry_run: bool = False
-    smoke_test: bool = True
-    make_default: bool = True
-    kilo_legacy_export: Path | None = None
-    allow_insecure_http: bool = False
-    save_key: bool | None = None  # --save-key / --no-save-key; None: the wizard asks
-    shell_profile: bool | None = None  # --shell-profile / --no-shell-profile; None: ask
-
-
-@dataclass(frozen=True)
-class DoctorOptions:
-    common: Common
-    clients: tuple[str, ...] = ()
-    project_dir: Path = field(default_factory=Path.cwd)
-    offline: bool = False
-    with_clients: bool = False
-    fix: bool = False
-    yes: bool = False
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    common: Common
-    paths: tuple[Path, ...] = ()
-    catalog: Path | None = None
-    live: bool = False
-    gateway_host: str | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ModelsOptions:
-    common: Common
-    kind: str | None = None
-    client: str | None = None
-    refresh: bool = False
-
-
-@dataclass(frozen=True)
 class StatusOptions:
     common: Common
     clients: tuple[str, ...] = ()
     project_dir: Path = field(default_factory=Path.cwd)
-
-
-@dataclass(frozen=True)
-class RestoreOptions:
-    common: Common
-    run_id: str | None = None
-    list_runs: bool = False
-    dry_run: bool = False
-    yes: bool = False  # change files without asking
-
-
-@dataclass
-class RemoveOptions:
-    common: Common
-    clients: tuple[str, ...] = ()
-    scope: str | None = None  # None: user scope plus every project the state file knows
-    project_dir: Path = field(default_factory=Path.cwd)
-    yes: bool = False
-    dry_run: bool = False
-    delete_key: bool = False

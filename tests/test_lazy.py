@@ -16,6 +16,7 @@ from test_status import init
 from aigate_setup.testing import FakeGateway
 
 LAZY_MODULES = (
+    "aigate_setup.options",
     "aigate_setup.rules",
     "aigate_setup.fsio",
     "aigate_setup.clients.codex",
@@ -72,6 +73,7 @@ NOT_FOR_STATUS = (
     "aigate_setup.rules.registry",
     "aigate_setup.fsio.transaction",
     "aigate_setup.fsio.journal",
+    "aigate_setup.command_options",
     "aigate_setup.clients.opencode_rules",
     "aigate_setup.clients.claude.rules",
     "httpx",
