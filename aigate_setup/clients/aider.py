@@ -245,8 +245,6 @@ def _env_key(path: str) -> tuple[str | None, bool]:
 
 
 def read_state(project_dir: Path) -> ClientState:
-    from dataclasses import replace
-
     from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
 
     files, layers = parse_layers(config_paths(project_dir), _parse)
@@ -264,14 +262,13 @@ def read_state(project_dir: Path) -> ClientState:
     ours = model is not None and model.value.startswith(LITELLM_PREFIX)
     state = ClientState(NAME, files, default_model=model, aigate_default=ours and base is not None)
     if base is None:
-        return replace(state, referenced=ours)
+        return state._replace(referenced=ours)
     env = found.get("env-file")
     var, literal = _env_key(env.value) if env is not None else (None, False)
     literal = literal or any(k in found for k in _KEY_KEYS)
     key_origin = env.origin if env is not None else None
     gateway_id = model.value[len(LITELLM_PREFIX) :] if model is not None and ours else None
-    return replace(
-        state,
+    return state._replace(
         configured=True,
         provider=base.origin,
         base_url=base,

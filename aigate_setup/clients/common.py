@@ -372,8 +372,6 @@ def _sourced(
 def read_json_state(name: str, entries: Sequence[tuple[Path, str]]) -> ClientState:
     """What an OpenCode-family client will use: every layer deep-merged in load order; the
     AIGate provider is usable when the merged config has `provider.aigate` as an object."""
-    from dataclasses import replace
-
     from aigate_setup.clients.base import ClientState, parse_layers
 
     files, layers = parse_layers(entries, _parse_json)
@@ -405,8 +403,7 @@ def read_json_state(name: str, entries: Sequence[tuple[Path, str]]) -> ClientSta
         model: str | None = root_model[len(PROVIDER_ID) + 1 :]
     else:
         model = ids[0] if ids else None
-    return replace(
-        state,
+    return state._replace(
         configured=True,
         provider=origin,
         base_url=_sourced(_at(provider, "options", "baseURL"), layers, *keys, "baseURL"),

@@ -212,8 +212,6 @@ def _parse(f: ConfigFile, text: str) -> Any:
 
 def read_state(project_dir: Path) -> ClientState:
     """The AIGate entries of the one config file; the default is the first chat model."""
-    from dataclasses import replace
-
     from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
 
     files, layers = parse_layers(config_paths(project_dir), _parse)
@@ -232,7 +230,7 @@ def read_state(project_dir: Path) -> ClientState:
         origin = Origin(f.path, yaml.line_of(tree, ["models", first]))
         default = Sourced(str(name), origin) if name is not None else None
     ours = [i for i, m in enumerate(models) if _ours(m)]
-    state = replace(state, default_model=default, aigate_default=bool(ours) and first == ours[0])
+    state = state._replace(default_model=default, aigate_default=bool(ours) and first == ours[0])
     if not ours:
         return state
     m = models[ours[0]]
@@ -240,8 +238,7 @@ def read_state(project_dir: Path) -> ClientState:
     key = str(m.get("apiKey") or "")
     var = key.split("secrets.", 1)[1].split("}", 1)[0].strip() if "secrets." in key else None
     url = m.get("apiBase")
-    return replace(
-        state,
+    return state._replace(
         configured=True,
         provider=origin,
         base_url=Sourced(str(url), origin) if isinstance(url, str) else None,

@@ -286,8 +286,6 @@ def _parse(f: ConfigFile, text: str) -> jsonc.Node | None:
 def read_state(project_dir: Path) -> ClientState:
     """Layers deep-merged in load order, except `modelProviders`: the last layer that sets it
     replaces the map (so a project file without `aigate` hides the user's entry)."""
-    from dataclasses import replace
-
     from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
     from aigate_setup.merge import jsonc
 
@@ -316,21 +314,20 @@ def read_state(project_dir: Path) -> ClientState:
     auth = security.get("auth") if isinstance(security, dict) else None
     selected = auth.get("selectedType") if isinstance(auth, dict) else None
     aigate = model is not None and model.value in ids and selected == PROTOCOL
-    state = replace(state, aigate_default=aigate, referenced=model is not None and not ids)
+    state = state._replace(aigate_default=aigate, referenced=model is not None and not ids)
     if node is None or not items or f.text is None:
         if any(_ENTRIES[0] in (r.value or {}) for _, r in layers if r is not None):
             problem = (
                 f"{paths.display(f.path)} sets modelProviders without aigate, which replaces"
                 " the modelProviders of every other settings file"
             )
-            return replace(state, problem=problem)
+            return state._replace(problem=problem)
         return state
     origin = Origin(f.path, jsonc.line_col(f.text, node.start)[0])
     chosen = next((e for e in items if model is not None and e.get("id") == model.value), items[0])
     url = chosen.get("baseUrl")
     key_var, literal = chosen.get("envKey"), chosen.get("apiKey")
-    return replace(
-        state,
+    return state._replace(
         configured=True,
         provider=origin,
         base_url=Sourced(url, origin) if isinstance(url, str) else None,

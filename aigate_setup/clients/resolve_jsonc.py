@@ -266,9 +266,7 @@ def _judge(
     family: Family,
     gateway: str,
 ) -> Resolution:
-    from dataclasses import replace
-
-    res = replace(res, overrides=overrides)
+    res = res._replace(overrides=overrides)
     why = ""
     if not res.configured:
         why = f"no AIGate provider in any {family.title} config ({family.setup_hint})"
@@ -284,4 +282,4 @@ def _judge(
         )
     if stack.problems and why:
         why += "; " + stack.problems[0]
-    return replace(res, reaches_aigate=not why, why=why)
+    return res._replace(reaches_aigate=not why, why=why)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aigate_setup import paths
@@ -137,7 +137,7 @@ def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = Non
         configured=script.configured or _ours(e, gateway),
     )
     overrides = _overrides(e, base, model, gateway, script.where) if res.configured else []
-    return _judge(replace(res, overrides=tuple(overrides)), e, gateway, script.where)
+    return _judge(res._replace(overrides=tuple(overrides)), e, gateway, script.where)
 
 
 def _overrides(e: _Env, base: Value, model: Value, gateway: str, script: str) -> list[Override]:
@@ -209,4 +209,4 @@ def _judge(res: Resolution, e: _Env, gateway: str, script: str) -> Resolution:
         )
     if e.problems:
         why = (why + "; " if why else "") + e.problems[0]
-    return replace(res, reaches_aigate=not why, why=why)
+    return res._replace(reaches_aigate=not why, why=why)

@@ -95,8 +95,6 @@ def read_state(project_dir: Path) -> ClientState:
 def _with_settings(state: ClientState, setup: settings.Setup) -> ClientState:
     """settings.json's `env` is applied over the environment the script set: its base URL and
     model variables win; with our apiKeyHelper it configures Claude Code on its own."""
-    from dataclasses import replace
-
     from aigate_setup.clients.base import Origin, Sourced
 
     if not setup.configured or state.configured:
@@ -108,8 +106,7 @@ def _with_settings(state: ClientState, setup: settings.Setup) -> ClientState:
         return Origin(found[0], found[1]) if found else Origin(Path("settings.json"))
 
     slots = {**state.slots, **{v: setup.env[v] for v in SLOTS if setup.env.get(v)}}
-    return replace(
-        state,
+    return state._replace(
         configured=True,
         aigate_default=True,
         provider=state.provider or origin("apiKeyHelper"),
@@ -122,8 +119,6 @@ def _with_settings(state: ClientState, setup: settings.Setup) -> ClientState:
 
 
 def _configured(state: ClientState, f: ConfigFile, s: _Script) -> ClientState:
-    from dataclasses import replace
-
     from aigate_setup.clients.base import KeyRef, Origin, Sourced
 
     def origin(name: str) -> Origin:
@@ -141,8 +136,7 @@ def _configured(state: ClientState, f: ConfigFile, s: _Script) -> ClientState:
     ]
     kept = _KEY_FILE.search(block)
     slots = {v: s.values[v] for v in SLOTS if s.values.get(v)}
-    return replace(
-        state,
+    return state._replace(
         configured=True,
         # Loading the script makes AIGate what Claude Code uses: the script is the default.
         aigate_default=True,

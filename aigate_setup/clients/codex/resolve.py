@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +124,7 @@ def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = Non
     )
     res = Resolution(NAME, provider, model, base_url, credential, configured=configured)
     overrides = _overrides(user, project, model, pid, gateway, base_url)
-    res = replace(res, overrides=tuple(overrides))
+    res = res._replace(overrides=tuple(overrides))
     return _judge(res, gateway, problems, user_config(env))
 
 
@@ -206,4 +206,4 @@ def _judge(res: Resolution, gateway: str, problems: list[str], user_path: Path) 
         why = res.blocking[0].sentence(TITLE)
     if problems:
         why = (why + "; " if why else "") + problems[0]
-    return replace(res, reaches_aigate=not why, why=why)
+    return res._replace(reaches_aigate=not why, why=why)

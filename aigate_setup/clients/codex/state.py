@@ -53,8 +53,6 @@ def _parse(f: ConfigFile, text: str) -> dict[str, Any]:
 def read_state(project_dir: Path) -> ClientState:
     """What Codex will use: the provider comes only from the user config (Codex ignores
     `model_provider(s)` in a project file); `model` from the user config, then the project's."""
-    from dataclasses import replace
-
     from aigate_setup.clients.base import ClientState, Origin, Sourced, parse_layers
 
     files, parsed = parse_layers(config_paths(project_dir), _parse)
@@ -71,21 +69,19 @@ def read_state(project_dir: Path) -> ClientState:
             model = Sourced(value, Origin(f.path))
     root_provider = udata.get("model_provider")
     if ufile is not None and isinstance(root_provider, str):
-        state = replace(state, default_provider=Sourced(root_provider, Origin(ufile.path)))
-    state = replace(state, default_model=model, aigate_default=root_provider == PROVIDER_ID)
+        state = state._replace(default_provider=Sourced(root_provider, Origin(ufile.path)))
+    state = state._replace(default_model=model, aigate_default=root_provider == PROVIDER_ID)
     provider = _table(udata, "model_providers", PROVIDER_ID)
     if ufile is not None and isinstance(provider, dict):
         return _configured(state, Origin(ufile.path), provider)
     if any(isinstance(_table(d, "model_providers", PROVIDER_ID), dict) for _, d in project):
         where = paths.display(project[-1][0].path)
         problem = f"[model_providers.aigate] is only in {where}, which Codex ignores for providers"
-        return replace(state, referenced=True, problem=problem)
+        return state._replace(referenced=True, problem=problem)
     return state
 
 
 def _configured(state: ClientState, origin: Origin, provider: dict[str, Any]) -> ClientState:
-    from dataclasses import replace
-
     from aigate_setup.clients.base import KeyRef, Sourced
 
     base = provider.get("base_url")
@@ -97,8 +93,7 @@ def _configured(state: ClientState, origin: Origin, provider: dict[str, Any]) ->
     )
     model = state.default_model.value if state.default_model is not None else None
     usable = model if state.aigate_default and model else None
-    return replace(
-        state,
+    return state._replace(
         configured=True,
         provider=origin,
         base_url=Sourced(base, origin) if isinstance(base, str) else None,
