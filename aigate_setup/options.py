@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from aigate_setup import lazy
@@ -163,8 +162,7 @@ def gateway_root(base_url: str) -> str:
     return base[: -len("/v1")] if base.endswith("/v1") else base
 
 
-@dataclass(frozen=True)
-class Common:
+class Common(NamedTuple):
     base_url: str = DEFAULT_BASE_URL
     key_env: str = DEFAULT_KEY_ENV
     fmt: str = "text"
@@ -196,8 +194,7 @@ class Common:
         return key
 
 
-@dataclass(frozen=True)
-class StatusOptions:
+class StatusOptions(NamedTuple):
     common: Common
     clients: tuple[str, ...] = ()
-    project_dir: Path = field(default_factory=Path.cwd)
+    project_dir: Path = Path()  # the CLI passes the current directory, made absolute

@@ -7,7 +7,7 @@ A bad value is one clear usage error (exit 2) whichever command reads it first; 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from aigate_setup.errors import UsageError
 
@@ -21,8 +21,7 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 DEFAULT_CLIENT_TIMEOUT = 120.0
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     timeout: float | None  # None: each caller's own default
     lock_timeout: float
     client_timeout: float

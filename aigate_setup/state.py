@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aigate_setup import paths
 
@@ -31,8 +30,7 @@ MAX_STATE_BYTES = 4 * 1024 * 1024
 CLIENT = "aigate"  # the FileChange.client of the state file (like the key file)
 
 
-@dataclass(frozen=True)
-class OwnedValue:
+class OwnedValue(NamedTuple):
     """One owned value a run wrote: `key` is a dotted path in `path` (e.g. `model_provider`,
     `provider.aigate`, `env.ANTHROPIC_MODEL`); values are JSON-serialisable (a table is a
     dict); `replaced` is the value before the run (None: the key did not exist)."""
@@ -44,8 +42,7 @@ class OwnedValue:
     replaced: Any = None
 
 
-@dataclass(frozen=True)
-class RunRecord:
+class RunRecord(NamedTuple):
     command: str  # "init" | "remove"
     at: str  # ISO 8601, UTC
     base_url: str
@@ -81,13 +78,12 @@ class RunRecord:
         }
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     runs: tuple[RunRecord, ...] = ()
-    problem: str | None = field(default=None, compare=False)  # why the file was not usable
+    problem: str | None = None  # why the file was not usable
 
     def last(self, command: str = "init") -> RunRecord | None:
-        for record in reversed(self.runs):
+        for record in self.runs[::-1]:
             if record.command == command:
                 return record
         return None
@@ -100,7 +96,7 @@ class State:
     def last_written(self, path: Path | str, key: str) -> OwnedValue | None:
         """The newest value written at `key` of `path` by any recorded run."""
         wanted = str(path)
-        for record in reversed(self.runs):
+        for record in self.runs[::-1]:
             for value in record.values:
                 if value.path == wanted and value.key == key:
                     return value
@@ -110,7 +106,7 @@ class State:
         """What init last wrote at `key` of `path`, unless a later remove took it out (then the
         value there is the user's again): the base for noticing hand edits."""
         wanted = str(path)
-        for record in reversed(self.runs):
+        for record in self.runs[::-1]:
             for value in record.values:
                 if value.path == wanted and value.key == key:
                     return value if record.command == "init" else None
@@ -121,7 +117,7 @@ class State:
         what the user had before aigate-setup first wrote there."""
         wanted = str(path)
         found: OwnedValue | None = None
-        for record in reversed(self.runs):
+        for record in self.runs[::-1]:
             hit = [v for v in record.values if v.path == wanted and v.key == key]
             if record.command == "remove" and hit:
                 break
@@ -151,7 +147,7 @@ class State:
         return [Path(d) for d in found if d]
 
     def with_run(self, record: RunRecord) -> State:
-        return replace(self, runs=(*self.runs, record)[-KEEP_RUNS:], problem=None)
+        return self._replace(runs=(*self.runs, record)[-KEEP_RUNS:], problem=None)
 
 
 def path() -> Path:

@@ -12,9 +12,8 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aigate_setup.errors import ConfigError, ParseError, UsageError
 
@@ -85,8 +84,7 @@ def unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-@dataclass(frozen=True)
-class ModelEntry:
+class ModelEntry(NamedTuple):
     """One `provider.aigate.models` entry: what the catalog knows about a model."""
 
     id: str

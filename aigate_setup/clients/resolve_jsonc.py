@@ -25,9 +25,8 @@ Kilo): `mode.<agent>.model`, else `agent.<agent>.model`, else the root `model`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from aigate_setup import paths
 from aigate_setup.clients import layers
@@ -36,8 +35,7 @@ from aigate_setup.clients.common import PROVIDER_ID
 from aigate_setup.errors import ParseError
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(NamedTuple):
     """Where one OpenCode-family client looks, and its names."""
 
     name: str
@@ -59,8 +57,7 @@ class Family:
     setup_hint: str
 
 
-@dataclass
-class Layer:
+class Layer(NamedTuple):
     """One parsed layer: its origin (a file, or a variable holding JSON) and its tree."""
 
     origin: Where
@@ -78,13 +75,16 @@ class Layer:
         return node.value, Where(self.origin.path, line, self.origin.env)
 
 
-@dataclass
 class Stack:
-    layers: list[Layer] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    """The parsed layers in load order (later wins), and why any could not be used (a plain
+    class: status creates no dataclass, see clients/base.py)."""
+
+    def __init__(self) -> None:
+        self.layers: list[Layer] = []
+        self.problems: list[str] = []
 
     def last(self, *keys: str) -> tuple[Any, Where] | None:
-        for layer in reversed(self.layers):
+        for layer in self.layers[::-1]:
             found = layer.find(keys)
             if found is not None:
                 return found

@@ -134,7 +134,7 @@ def run(opts: InitOptions, progress: Progress) -> InitResult:
     except questions.Stop as stop:
         return InitResult("quit", opts.common.key_env, exit_code=stop.exit_code)
     if answers.base_url and answers.base_url != opts.common.base_url:  # edited in the wizard
-        opts = replace(opts, common=replace(opts.common, base_url=answers.base_url))
+        opts = replace(opts, common=opts.common._replace(base_url=answers.base_url))
     return finish(opts, answers, progress, interactive=True)
 
 

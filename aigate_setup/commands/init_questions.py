@@ -284,7 +284,7 @@ def _recover_url(
     host = insecure_host(base_url)
     if host is not None and not confirm_insecure_http(host, json_mode=common.fmt == "json"):
         return common
-    return replace(common, base_url=base_url)
+    return common._replace(base_url=base_url)
 
 
 def url_answer(text: str) -> bool | str:

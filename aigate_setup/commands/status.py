@@ -5,8 +5,7 @@ nothing; render/status.py shows the result."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from aigate_setup.constants import CLIENTS, DEFAULT_BASE_URL
 
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
     from aigate_setup.options import StatusOptions
 
 
-@dataclass(frozen=True)
-class StatusResult:
+class StatusResult(NamedTuple):
     resolutions: list[Resolution]
     gateway: str  # the AIGate /v1 base judged against
 

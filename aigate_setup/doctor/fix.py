@@ -155,7 +155,7 @@ def run_fix(opts: DoctorOptions, result: DoctorResult, stream: TextIO) -> int:
         print(text, file=stream)
 
     # The gateway doctor checked (it may come from the state file or the clients' configs).
-    common = replace(opts.common, base_url=result.base_url, base_url_origin=result.base_url_origin)
+    common = opts.common._replace(base_url=result.base_url, base_url_origin=result.base_url_origin)
     opts = replace(opts, common=common)
     unchanged = result.exit_code
     todo = [st for st in result.states if fixable(st, result.checks)]

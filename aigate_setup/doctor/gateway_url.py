@@ -41,5 +41,5 @@ def with_configured_base_url(opts: DoctorOptions, states: Sequence[ClientState])
     url = configured_base_url(states)
     if url is None or url == opts.common.base_url:
         return opts
-    common = replace(opts.common, base_url=url, base_url_origin="configs")
+    common = opts.common._replace(base_url=url, base_url_origin="configs")
     return replace(opts, common=common)

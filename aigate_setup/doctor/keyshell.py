@@ -29,7 +29,7 @@ def with_kept_key(opts: DoctorOptions) -> DoctorOptions:
     kept = keyfile.read()
     if kept.key is None:
         return opts
-    return replace(opts, common=replace(opts.common, kept_key=kept.key))
+    return replace(opts, common=opts.common._replace(kept_key=kept.key))
 
 
 def environment(checks: list[Check], opts: DoctorOptions) -> list[Check]:

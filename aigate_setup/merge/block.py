@@ -6,7 +6,7 @@ comes out byte for byte. A file without a block gets one appended after a blank 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from aigate_setup.errors import ParseError
 from aigate_setup.merge.text import newline_of
@@ -24,8 +24,7 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class _Span:
+class _Span(NamedTuple):
     body_start: int  # first character after the BEGIN line
     body_end: int  # first character of the END line
 

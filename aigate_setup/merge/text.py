@@ -8,13 +8,12 @@ merge adds use the file's dominant newline (`newline_of`).
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _BOM = codecs.BOM_UTF8
 
 
-@dataclass(frozen=True)
-class Decoded:
+class Decoded(NamedTuple):
     """A decoded file: the text without BOM, whether it had one, and its dominant newline."""
 
     text: str

@@ -7,7 +7,7 @@ set variables one per line, which is what this reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from aigate_setup.merge.block import BEGIN, END
 
@@ -19,8 +19,7 @@ _PS_SETENV = re.compile(
 _SH_WORD_END = re.compile(r"[\s;#]")
 
 
-@dataclass(frozen=True)
-class Assign:
+class Assign(NamedTuple):
     name: str
     value: str  # unquoted
     literal: bool  # no variable, command or expression in it

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from aigate_setup import paths
@@ -47,14 +46,15 @@ def settings_files(project_dir: Path, env: Mapping[str, str]) -> list[Path]:
     return layers.unique_paths(found)
 
 
-@dataclass
 class _Env:
-    """The variables and settings Claude Code ends up with, each with its origin."""
+    """The variables and settings Claude Code ends up with, each with its origin (a plain
+    class: status creates no dataclass, see clients/base.py)."""
 
-    values: dict[str, Value] = field(default_factory=dict)
-    model_setting: Value = field(default_factory=Value)
-    helper: Value = field(default_factory=Value)
-    problems: list[str] = field(default_factory=list)
+    def __init__(self, values: dict[str, Value]) -> None:
+        self.values = values
+        self.model_setting = Value()
+        self.helper = Value()
+        self.problems: list[str] = []
 
     def get(self, name: str) -> Value:
         return self.values.get(name, Value())

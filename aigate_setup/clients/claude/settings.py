@@ -28,9 +28,8 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aigate_setup import paths
 from aigate_setup.clients.claude.quoting import sh_quote
@@ -277,8 +276,7 @@ def unrender(path: Path, text: str) -> str | None:
 # --- what Claude Code will use (doctor) ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Setup:
+class Setup(NamedTuple):
     """The settings files' combined `env` and `apiKeyHelper` (later files win, as in Claude
     Code: user, project, project-local), and where each owned value came from."""
 

@@ -6,9 +6,9 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from aigate_setup import paths
 from aigate_setup.clients.claude import settings
@@ -41,15 +41,14 @@ _NOT_KEY_VARS = ("_aigate_key", "aigateKey", "null", "true", "false")
 _KEY_FILE = re.compile(r"(?:-r|-LiteralPath)\s+'((?:[^']|'\"'\"'|'')*)'")
 
 
-@dataclass(frozen=True)
-class _Script:
+class _Script(NamedTuple):
     """The managed block of one script and what it assigns (the last assignment wins)."""
 
     block: str | None
     first_line: int = 1  # the line of the begin marker
-    values: dict[str, str] = field(default_factory=dict)
-    literal: dict[str, bool] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
+    values: Mapping[str, str] = MappingProxyType({})
+    literal: Mapping[str, bool] = MappingProxyType({})
+    lines: Mapping[str, int] = MappingProxyType({})
 
 
 def _parse(f: ConfigFile, text: str) -> _Script | None:

@@ -16,9 +16,8 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aigate_setup import paths
 from aigate_setup.clients import layers
@@ -33,8 +32,7 @@ OPENAI_URL = "https://api.openai.com/v1"
 SETUP_HINT = f"aigate-setup init --client {NAME}"
 
 
-@dataclass(frozen=True)
-class _Toml:
+class _Toml(NamedTuple):
     path: Path
     data: dict[str, Any]
     text: str
