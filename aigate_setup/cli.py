@@ -127,6 +127,16 @@ def common_options(
 CLIENT_CHOICE = click.Choice(list(CLIENTS))
 
 
+def client_option(help: str) -> Callable[[F], F]:
+    """--client NAME (repeatable), one of the known clients."""
+    return click.option("--client", "clients", multiple=True, type=CLIENT_CHOICE, help=help)
+
+
+def project_dir_option(help: str) -> Callable[[F], F]:
+    """--project-dir DIR (default: the current directory, made absolute by `_project_dir`)."""
+    return click.option("--project-dir", type=click.Path(file_okay=False), default=None, help=help)
+
+
 @click.group(
     cls=AigateGroup,
     help=cli_help.MAIN,
@@ -142,13 +152,7 @@ def main() -> None:
 
 @main.command(**cli_help.command("init"))
 @common_options()
-@click.option(
-    "--client",
-    "clients",
-    multiple=True,
-    type=CLIENT_CHOICE,
-    help="Client to configure (repeatable; default with --yes: all four).",
-)
+@client_option("Client to configure (repeatable; default with --yes: all four).")
 @click.option("--model", metavar="ID", help="Main model id, e.g. openai/gpt-5.5.")
 @click.option(
     "--claude-opus", metavar="ID", help="Claude Code's opus slot (default: best catalog match)."
@@ -173,12 +177,7 @@ def main() -> None:
     show_default=True,
     help="Write user-wide configs or this project's.",
 )
-@click.option(
-    "--project-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Project directory for --scope project (default: current directory).",
-)
+@project_dir_option("Project directory for --scope project (default: current directory).")
 @click.option(
     "-y", "--yes", is_flag=True, help="No prompts; anything required must come from flags."
 )
@@ -280,19 +279,8 @@ def init(
 
 @main.command(**cli_help.command("doctor"))
 @common_options()
-@click.option(
-    "--client",
-    "clients",
-    multiple=True,
-    type=CLIENT_CHOICE,
-    help="Only check this client (repeatable).",
-)
-@click.option(
-    "--project-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Project whose configs to check too (default: current directory).",
-)
+@client_option("Only check this client (repeatable).")
+@project_dir_option("Project whose configs to check too (default: current directory).")
 @click.option(
     "--offline", is_flag=True, help="No network at all: skip gateway checks and live probes."
 )
@@ -467,19 +455,8 @@ def _has_tty(fmt: str) -> bool:
 
 @main.command(**cli_help.command("status"))
 @common_options()
-@click.option(
-    "--client",
-    "clients",
-    multiple=True,
-    type=CLIENT_CHOICE,
-    help="Only this client (repeatable).",
-)
-@click.option(
-    "--project-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Where the clients would start (default: current directory).",
-)
+@client_option("Only this client (repeatable).")
+@project_dir_option("Where the clients would start (default: current directory).")
 def status(
     base_url: str | None, key_env: str, fmt: str, clients: tuple[str, ...], project_dir: str | None
 ) -> int:
@@ -498,13 +475,7 @@ def status(
 
 @main.command(**cli_help.command("remove"))
 @common_options()
-@click.option(
-    "--client",
-    "clients",
-    multiple=True,
-    type=CLIENT_CHOICE,
-    help="Client to take AIGate out of (repeatable; default: all).",
-)
+@client_option("Client to take AIGate out of (repeatable; default: all).")
 @click.option(
     "--scope",
     type=click.Choice(["user", "project"]),
@@ -512,12 +483,7 @@ def status(
     help="Only the user-wide or this project's files (default: user-wide plus every project "
     "init wrote).",
 )
-@click.option(
-    "--project-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Project directory for --scope project (default: current directory).",
-)
+@project_dir_option("Project directory for --scope project (default: current directory).")
 @click.option("-y", "--yes", is_flag=True, help="Remove without asking.")
 @click.option("--dry-run", is_flag=True, help="Print a unified diff of every file; write nothing.")
 @click.option("--delete-key", is_flag=True, help="Also delete the kept key file.")
