@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from test_status import init
 
+from aigate_setup import lazy
 from aigate_setup.testing import FakeGateway
 
 LAZY_MODULES = (
@@ -46,7 +47,9 @@ def _type_checking_names(module: str) -> set[str]:
 @pytest.mark.parametrize("module", LAZY_MODULES)
 def test_every_lazy_name_loads_and_is_declared(module: str) -> None:
     mod = importlib.import_module(module)
-    table: dict[str, str] = getattr(mod, "_LAZY", None) or mod._RULES
+    table: dict[str, str] = getattr(mod, "_LAZY", None) or dict.fromkeys(
+        lazy.RULE_NAMES, lazy.rules_module(module)
+    )
     declared = _type_checking_names(module)
     for name, source in table.items():
         assert name in declared, f"{module}.{name} is lazy but not imported under TYPE_CHECKING"

@@ -204,13 +204,7 @@ _KEY_KEYS = ("openai-api-key", "anthropic-api-key", "api-key")
 
 # --- static rules (check): clients/aider_rules.py, loaded on first use ------------------------
 
-_RULES = dict.fromkeys(
-    ("READERS", "STATIC_RULES", "file_kind", "guess_kind"), "aigate_setup.clients.aider_rules"
-)
-
-
-def __getattr__(name: str) -> Any:
-    return lazy.load(__name__, _RULES, name)
+__getattr__ = lazy.rules_getattr(__name__)
 
 
 # --- effective settings and doctor checks -----------------------------------------------------

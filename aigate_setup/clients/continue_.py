@@ -192,13 +192,7 @@ def unrender(path: Path, text: str) -> str | None:
 
 # --- static rules (check): clients/continue_rules.py, loaded on first use ---------------------
 
-_RULES = dict.fromkeys(
-    ("READERS", "STATIC_RULES", "file_kind", "guess_kind"), "aigate_setup.clients.continue_rules"
-)
-
-
-def __getattr__(name: str) -> Any:
-    return lazy.load(__name__, _RULES, name)
+__getattr__ = lazy.rules_getattr(__name__)
 
 
 # --- effective settings and doctor checks -----------------------------------------------------

@@ -222,13 +222,7 @@ def legacy_instructions(sel: Selection, export_path: Path | None = None) -> str:
 
 # --- static rules (check): clients/kilo_rules.py, loaded on first use -------------------------
 
-_RULES = dict.fromkeys(
-    ("READERS", "STATIC_RULES", "file_kind", "guess_kind"), "aigate_setup.clients.kilo_rules"
-)
-
-
-def __getattr__(name: str) -> Any:
-    return lazy.load(__name__, _RULES, name)
+__getattr__ = lazy.rules_getattr(__name__)
 
 
 # --- effective settings and doctor checks

@@ -102,13 +102,7 @@ def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | 
 
 # --- static rules (check): clients/opencode_rules.py, loaded on first use ---------------------
 
-_RULES = dict.fromkeys(
-    ("READERS", "STATIC_RULES", "file_kind", "guess_kind"), "aigate_setup.clients.opencode_rules"
-)
-
-
-def __getattr__(name: str) -> Any:
-    return lazy.load(__name__, _RULES, name)
+__getattr__ = lazy.rules_getattr(__name__)
 
 
 # --- effective settings and doctor checks
