@@ -274,6 +274,21 @@ def test_a_loose_key_file_ends_0600_and_its_backup_is_private(
     assert TEST_KEY not in (run_dir / "manifest.json").read_text()
 
 
+def test_an_unchanged_key_file_made_readable_is_tightened(
+    fake_gateway: FakeGateway, only_bash: Path
+) -> None:
+    # The same key again: nothing to write, but a key file others can read is fixed and said.
+    assert _init(fake_gateway, "--save-key").exit_code == 0
+    key = keyfile.path()
+    key.chmod(0o644)
+    r = _init(fake_gateway, "--save-key")
+    assert r.exit_code == 0, r.output
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert "~/.config/aigate/key: group and others could read it" in r.stderr
+    again = _init(fake_gateway, "--save-key")
+    assert "group and others could read it" not in again.stderr  # said once, when it happened
+
+
 def test_doctor_finds_the_kept_key_and_the_block(
     fake_gateway: FakeGateway, only_bash: Path
 ) -> None:

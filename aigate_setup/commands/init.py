@@ -318,6 +318,8 @@ def finish(
     result.outcome = "written"
     result.statuses = [(c, s) for c, s in applied.statuses if not lifecycle.is_state(c)]
     result.run_id = applied.run_id
+    for note in applied.warnings:  # a key file's permissions tightened
+        progress.note(note)
     written = [ch.path for ch, status in result.statuses if status != "unchanged"]
     for n in codex_catalog.restart_notes(written):
         progress.note(n)

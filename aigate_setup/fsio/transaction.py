@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import signal
+import stat
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -334,7 +335,27 @@ def apply(changes: Sequence[FileChange], *, command: str = "init") -> ApplyResul
     with run_lock():
         clean_leftovers([c.path for c in changes])
         ops, statuses = _ops_for(changes)
+        notes = tighten_unchanged(changes)
         if not ops:
-            return ApplyResult(None, statuses)
+            return ApplyResult(None, statuses, notes)
         run_id = execute(ops, command=command)
-    return ApplyResult(run_id, statuses)
+    return ApplyResult(run_id, statuses, notes)
+
+
+def tighten_unchanged(changes: Sequence[FileChange]) -> tuple[str, ...]:
+    """A file holding a key whose bytes are already right still loses its group and other
+    permission bits (a key file someone made world-readable): one note per file tightened."""
+    notes = []
+    for change in changes:
+        if not change.sensitive or change.delete or change.status != "unchanged":
+            continue
+        with contextlib.suppress(OSError):  # gone or not ours to chmod: the next run says so
+            st = os.stat(change.path)
+            loose = stat.S_IMODE(st.st_mode) & 0o077
+            if stat.S_ISREG(st.st_mode) and loose:
+                os.chmod(change.path, stat.S_IMODE(st.st_mode) & ~0o077)
+                notes.append(
+                    f"{paths.display(change.path)}: group and others could read it; "
+                    "its permissions are now owner-only"
+                )
+    return tuple(notes)
