@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aigate_setup import cli
+from aigate_setup import cli, shells
 
 # Variables that would leak the developer's own setup into a test.
 _SCRUB = (
@@ -97,3 +98,25 @@ def fake_gateway() -> Iterator[FakeGateway]:
     """A started FakeGateway (newapi catalog, any sk- key) on a free 127.0.0.1 port."""
     with FakeGateway(catalog="newapi") as gw:
         yield gw
+
+
+_real_known = shells.known
+
+
+def _linux_known(env: object = None, platform: str | None = None) -> list[shells.Shell]:
+    return [s for s in _real_known(None, "linux") if s.name in ("bash", "zsh")]
+
+
+@pytest.fixture
+def only_bash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PATH with a bash and a zsh; $SHELL bash; no ZDOTDIR; only those two shells known."""
+    bin_dir = tmp_path / "shells"
+    bin_dir.mkdir()
+    for name in ("bash", "zsh"):
+        (bin_dir / name).write_text("#!/bin/sh\n")
+        (bin_dir / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("SHELL", str(bin_dir / "bash"))
+    monkeypatch.delenv("ZDOTDIR", raising=False)
+    monkeypatch.setattr(shells, "known", _linux_known)
+    return bin_dir

@@ -246,3 +246,31 @@ def test_script_unrender_keeps_the_users_lines() -> None:
     mine = "alias c=claude\n"
     assert claude.unrender(script, claude.render(sel(), None, script, mine)) == mine
     assert keyfile.unrender(keyfile.path(), TEST_KEY + "\n") is None
+
+
+def test_remove_puts_the_users_replaced_values_back_after_a_later_edit(
+    fake_gateway: FakeGateway,
+) -> None:
+    """Not the backup (the file changed since init): the owned keys come out and the values
+    they replaced (a user's model, their own key helper) go back in."""
+    path = paths.home() / ".claude" / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        '{\n  "env": {"FOO": "1", "ANTHROPIC_MODEL": "alpha"},\n  "apiKeyHelper": "~/bin/my-key"\n}\n'
+    )
+    args = ["init", "--yes", "--no-smoke-test", "--base-url", fake_gateway.base_url]
+    r = run_cli(
+        *args, "--client", "claude", "--model", "openai/gpt-5.5", env={"AIGATE_API_KEY": TEST_KEY}
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads(path.read_text())
+    assert data["env"]["ANTHROPIC_MODEL"] == "openai/gpt-5.5"
+    assert claude_settings.is_our_helper(data["apiKeyHelper"])
+    path.write_text(path.read_text().replace("{\n", '{\n  "theme": "dark",\n', 1))  # a later edit
+    r = run_cli("remove", "--yes", "--client", "claude")
+    assert r.exit_code == 0, r.output
+    assert json.loads(path.read_text()) == {
+        "theme": "dark",
+        "env": {"FOO": "1", "ANTHROPIC_MODEL": "alpha"},
+        "apiKeyHelper": "~/bin/my-key",
+    }

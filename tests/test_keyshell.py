@@ -166,28 +166,6 @@ def _init(gw: FakeGateway, *flags: str, key: str | None = TEST_KEY) -> Result:
     return run_cli(*args, "--model", "openai/gpt-5.5", *flags, env=env)
 
 
-@pytest.fixture
-def only_bash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """PATH with a bash and a zsh; $SHELL bash; no ZDOTDIR."""
-    bin_dir = tmp_path / "shells"
-    bin_dir.mkdir()
-    for name in ("bash", "zsh"):
-        (bin_dir / name).write_text("#!/bin/sh\n")
-        (bin_dir / name).chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("SHELL", str(bin_dir / "bash"))
-    monkeypatch.delenv("ZDOTDIR", raising=False)
-    monkeypatch.setattr(shells, "known", _linux_known)
-    return bin_dir
-
-
-_real_known = shells.known
-
-
-def _linux_known(env: object = None, platform: str | None = None) -> list[shells.Shell]:
-    return [s for s in _real_known(None, "linux") if s.name in ("bash", "zsh")]
-
-
 def test_save_key_with_yes_needs_the_variable(fake_gateway: FakeGateway) -> None:
     r = _init(fake_gateway, "--save-key", key=None)
     assert r.exit_code == 2, r.output

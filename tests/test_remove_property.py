@@ -208,3 +208,72 @@ def test_script_unrender_gives_the_lines_back(old: bytes | None) -> None:
     path = Path("/h/.config/aigate/aigate-claude.sh")
     text, out = _roundtrip(claude, path, old, True)
     assert out.rstrip("\r\n") == text.rstrip("\r\n")
+
+
+@st.composite
+def settings_text(draw: st.DrawFn) -> str:
+    """A user's ~/.claude/settings.json: their own keys, maybe their own env entries, model
+    variable, apiKeyHelper or model (which init replaces and remove must put back)."""
+    members = []
+    if draw(st.booleans()):
+        members.append('"permissions": {"allow": ["Bash(ls)"]}')
+    env = []
+    if draw(st.booleans()):
+        env.append('"FOO": "1"')
+    if draw(st.booleans()):
+        env.append(f'"ANTHROPIC_MODEL": "{draw(words)}"')
+    if draw(st.booleans()):
+        env.append('"ANTHROPIC_BASE_URL": "https://other.example/api"')
+    empty_env = draw(st.booleans())  # an "env" object with nothing of ours in it
+    if env or empty_env:
+        members.append('"env": {' + ", ".join(env) + "}")
+    if draw(st.booleans()):
+        members.append('"apiKeyHelper": "~/bin/my-key"')
+    if draw(st.booleans()):
+        members.append('"model": "opus"')
+    indent = draw(st.sampled_from(["  ", "    ", "\t"]))
+    body = (",\n" + indent).join(members)
+    return "{\n" + indent + body + "\n}" + ("\n" if draw(st.booleans()) else "")
+
+
+@SLOW
+@given(
+    settings_old=encoded(settings_text()),
+    bashrc_old=encoded(script_text()),
+    zshrc_old=encoded(script_text()),
+    save=st.booleans(),
+)
+def test_claude_settings_key_file_and_startup_blocks_come_out_byte_identical(
+    fake_gateway: FakeGateway,
+    only_bash: Path,
+    settings_old: bytes | None,
+    bashrc_old: bytes | None,
+    zshrc_old: bytes | None,
+    save: bool,
+) -> None:
+    reset()
+    home = paths.home()
+    olds = {
+        home / ".claude" / "settings.json": settings_old,
+        home / ".bashrc": bashrc_old,
+        home / ".zshrc": zshrc_old,
+    }
+    for path, data in olds.items():
+        if data is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    before = files()
+    flags = ["--save-key", "--shell-profile"] if save else ["--no-save-key", "--no-shell-profile"]
+    env = {"AIGATE_API_KEY": "sk-test0000000000000000000000000000"}
+    r = run_cli(
+        "init", "--yes", "--base-url", fake_gateway.base_url, "--model", MODEL,
+        "--no-smoke-test", "--client", "claude", *flags, env=env,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    after_init = files()
+    assert after_init != before  # init wrote something: the test is not vacuous
+    r = run_cli("remove", "--yes", "--delete-key")
+    assert r.exit_code == 0, r.stderr
+    assert files() == before
+    fsio.restore()  # the latest run: the remove
+    assert files() == after_init

@@ -219,10 +219,12 @@ def _exact(writer: Writer, path: Path, current: bytes, runs: list[fsio.RunInfo])
         text = textmod.decode(found).text
     except ValueError:
         return _UNKNOWN
+    if writer.ours is not None:
+        return _UNKNOWN if writer.ours(path, text) else text
     left = writer.unrender(path, text)
-    if left != text and (left is not None or text.strip()):
-        return _UNKNOWN  # it held aigate-setup's parts already (another machine's run)
-    return text
+    if left == text or (left is None and not writer.owned_values(path, text)):
+        return text  # nothing of aigate-setup's in it (`{}` too: it comes back, not deleted)
+    return _UNKNOWN  # it held aigate-setup's parts already (another machine's run)
 
 
 def _taken_out(
@@ -244,7 +246,14 @@ def _taken_out(
             )
     if back:
         text = writer.put_back(path, text, back)
-    return writer.unrender(path, text)
+    out = writer.unrender(path, text)
+    # A writer whose owned keys all go (Claude's settings.json env entries): the values put
+    # back above were taken out again with them, so they go back in once more.
+    left = writer.owned_values(path, out) if out is not None else {}
+    again = {k: v for k, v in back.items() if v is not None and left.get(k) != v}
+    if again:
+        out = writer.put_back(path, out if out is not None else "", again)
+    return out
 
 
 def _note_default(

@@ -55,6 +55,9 @@ class Writer:
     fallback: str = ""  # what the client uses once AIGate is no longer its default
     default_of: Callable[[Mapping[str, object]], tuple[str | None, str | None]] | None = None
     sensitive: bool = False  # holds a key: never show its contents
+    # Whether a file's text holds aigate-setup's setup (None: it does when `unrender` changes
+    # it). A backup without it comes back byte for byte.
+    ours: Callable[[Path, str], bool] | None = None
 
 
 def _client_targets(name: str) -> Callable[[Where], list[Path]]:
@@ -119,10 +122,21 @@ def _claude_settings(where: Where) -> list[Path]:
     return [*found, settings.helper_path()]
 
 
-def _claude_settings_unrender(path: Path, text: str) -> str | None:
+def _claude_settings_writer() -> Writer:
+    """settings.json and the key helper: the owned keys come out, the values they replaced
+    (a user's own ANTHROPIC_MODEL, apiKeyHelper...) go back."""
     from aigate_setup.clients.claude import settings
 
-    return settings.unrender(path, text)
+    return Writer(
+        claude.NAME,
+        _claude_settings,
+        settings.unrender,
+        client=claude.NAME,
+        owned_values=settings.owned_values,
+        put_back=settings.put_back,
+        default_keys=settings.OWNED_KEYS,
+        ours=settings.holds_ours,
+    )
 
 
 def _shell_files(where: Where) -> list[Path]:
@@ -142,7 +156,9 @@ def _shell_unrender(path: Path, text: str) -> str | None:
 
 WRITERS: list[Writer] = [client_writer(name) for name in CLIENT_MODULES]
 WRITERS.append(Writer(codex.NAME, _codex_catalog, lambda p, t: None, client=codex.NAME))
-WRITERS.append(Writer(claude.NAME, _claude_settings, _claude_settings_unrender, client=claude.NAME))
+# Before Claude Code's own writer, which also finds settings.json among its config files: the
+# first writer that changes a file plans it, and this one puts replaced values back.
+WRITERS.insert(list(CLIENT_MODULES).index(claude.NAME), _claude_settings_writer())
 WRITERS.append(Writer("aigate", _shell_files, _shell_unrender))
 # The kept key file goes only with --delete-key.
 WRITERS.append(Writer("aigate", _key_targets, _whole_file, sensitive=True))

@@ -18,7 +18,11 @@ FALLBACK = "its own login (ANTHROPIC_* variables from elsewhere, or `claude /log
 
 
 def owned_values(path: Path, text: str) -> dict[str, object]:
-    """The managed block's body (absent: no block)."""
+    """The managed block's body (absent: no block); in settings.json its owned keys."""
+    from aigate_setup.clients.claude import settings
+
+    if settings.is_helper(path) or path.name in settings.SETTINGS_FILES:
+        return settings.owned_values(path, text)
     body = extract_block(text)
     return {} if body is None else {BLOCK_KEY: body.replace("\r\n", "\n")}
 
@@ -32,6 +36,11 @@ def is_ours(values: Mapping[str, object]) -> bool:
 
 
 def put_back(path: Path, text: str, values: Mapping[str, object]) -> str:
+    """settings.json: its replaced values back (the scripts replace nothing of the user's)."""
+    from aigate_setup.clients.claude import settings
+
+    if path.name in settings.SETTINGS_FILES:
+        return settings.put_back(path, text, values)
     return text
 
 

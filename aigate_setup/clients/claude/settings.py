@@ -237,6 +237,36 @@ def owned_values(path: Path, text: str) -> dict[str, object]:
     return out
 
 
+# The settings keys aigate-setup writes (dotted: `env.NAME`); the values they replaced are
+# recorded in the state file and put back by `remove`.
+OWNED_KEYS = ("apiKeyHelper", *(f"env.{name}" for name in OWNED_ENV))
+
+
+def put_back(path: Path, text: str, values: Mapping[str, object]) -> str:
+    """Set each owned key of `values` back (None: take it out) in a settings file."""
+    from aigate_setup.merge import jsonc
+
+    if is_helper(path):
+        return text
+    for key, value in values.items():
+        if key not in OWNED_KEYS:
+            continue
+        where = key.split(".", 1)
+        if value is None:
+            text = jsonc.remove_value(text, where) if text.strip() else text
+        else:
+            text = jsonc.set_value(text, where, value)
+    return text
+
+
+def holds_ours(path: Path, text: str) -> bool:
+    """The file is the key helper, or a settings file whose apiKeyHelper runs it: what marks
+    aigate-setup's setup (a user's own ANTHROPIC_* entries do not)."""
+    if is_helper(path):
+        return True
+    return is_our_helper(owned_values(path, text).get("apiKeyHelper"))
+
+
 def is_our_helper(value: object) -> bool:
     """An `apiKeyHelper` value that runs aigate-setup's helper."""
     if not isinstance(value, str):
