@@ -234,8 +234,18 @@ def test_claude_script_without_block(fake_gateway: FakeGateway) -> None:
     assert r.exit_code == 1
 
 
-def test_claude_sourced(fake_gateway: FakeGateway) -> None:
+def test_claude_sourced_is_not_needed_with_settings_json(fake_gateway: FakeGateway) -> None:
+    # settings.json (the default) sets the gateway for every terminal: its env beats the shell's.
     init(fake_gateway, "claude")
+    _, checks = doctor(fake_gateway, "--offline", "--client", "claude")
+    c = get(checks, "claude.sourced")
+    assert c["status"] == "pass"
+    assert c["detail"].startswith("not needed: ~/.claude/settings.json:")
+
+
+def test_claude_sourced(fake_gateway: FakeGateway) -> None:
+    # Scripts only (--no-default): the shell must have loaded one.
+    init(fake_gateway, "claude", extra=("--no-default",))
     _, checks = doctor(fake_gateway, "--offline", "--client", "claude")
     c = get(checks, "claude.sourced")
     assert c["status"] == "warn" and "not sourced" in c["detail"]
@@ -401,7 +411,7 @@ def test_healthy_project_scope_setup(fake_gateway: FakeGateway) -> None:
 
 
 def test_claude_sourced_with_a_stale_token(fake_gateway: FakeGateway) -> None:
-    init(fake_gateway, "claude")
+    init(fake_gateway, "claude", extra=("--no-default",))
     _, checks = doctor(
         fake_gateway,
         "--offline",

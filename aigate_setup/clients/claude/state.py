@@ -197,19 +197,24 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
         parts.check(NAME, "script", "pass", title, state.where),
         parts.base_url_check(state, want=opts.common.root_url, what="ANTHROPIC_BASE_URL"),
         parts.key_check(state, opts, binary=BINARY, how=how, missing=missing, check_file=False),
-        _sourced_check(state, opts),
+        _sourced_check(state, opts, setup),
         _slots_check(state),
         onboarding_check(NAME),
         *extra,
     ]
 
 
-def _sourced_check(state: ClientState, opts: DoctorOptions) -> Check:
-    """claude.sourced: whether this shell has loaded the script (Claude Code reads its env)."""
+def _sourced_check(state: ClientState, opts: DoctorOptions, setup: settings.Setup) -> Check:
+    """claude.sourced: whether this shell has loaded the script (Claude Code reads its env).
+    Not needed when settings.json sets the gateway: its `env` beats exported variables."""
     from aigate_setup.doctor import parts
     from aigate_setup.secrets import mask_url
 
     title, root = "Script loaded in this shell", opts.common.root_url
+    if setup.configured:
+        where = setup.where("env.ANTHROPIC_BASE_URL")
+        detail = f"not needed: {where} sets the gateway for every terminal and IDE"
+        return parts.check(NAME, "sourced", "pass", title, detail)
     source = f". {state.where}"
     env_base = os.environ.get("ANTHROPIC_BASE_URL", "")
     if not env_base:
