@@ -146,7 +146,7 @@ def test_new_interactive_shell_has_the_key(
     client: str, shell: str, gw: FakeGateway, project: Path, bin_dir: Path
 ) -> None:
     if shutil.which(shell) is None:
-        pytest.skip(f"{shell} is not installed here (CI installs it: apt-get install zsh)")
+        pytest.skip(f"{shell} is not installed here (apt-get install {shell})")
     doc = init(client, gw, project, bin_dir, "--shell-profile")
     home = Path(os.environ["HOME"])
     rc = home / (".bashrc" if shell == "bash" else ".zshrc")
