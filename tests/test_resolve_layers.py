@@ -149,10 +149,16 @@ def test_codex_gateway_shaped_review_model_is_fine() -> None:
 
 
 def test_codex_builtin_openai_and_openai_base_url() -> None:
-    write(home() / ".codex" / "config.toml", 'model = "gpt-5"\n')
+    # Codex 0.169 ignores OPENAI_BASE_URL; the root openai_base_url key moves the provider
+    user = write(home() / ".codex" / "config.toml", 'model = "gpt-5"\n')
     res = codex.resolve(Path.cwd(), {**env(), "OPENAI_BASE_URL": "https://proxy.example/v1"}, GW)
-    assert (res.provider.value, res.base_url.value) == ("openai", "https://proxy.example/v1")
-    assert res.base_url.origin == Where(env="OPENAI_BASE_URL") and not res.configured
+    assert (res.provider.value, res.base_url.value) == ("openai", "https://api.openai.com/v1")
+    assert res.base_url.origin.is_default and not res.configured
+    write(user, 'openai_base_url = "https://proxy.example/v1"\nmodel = "gpt-5"\n')
+    res = codex.resolve(Path.cwd(), env(), GW)
+    assert res.base_url.value == "https://proxy.example/v1" and res.base_url.origin == Where(
+        user, 1
+    )
 
 
 def _claude_settings(path: Path, **env_block: str) -> Path:

@@ -275,3 +275,94 @@ def test_init_does_not_repeat_the_picker_note_as_a_warning(fake_gateway: FakeGat
     r = init(fake_gateway, "--client", "codex", "--dry-run", "--format", "json")
     assert r.exit_code == 0, r.output
     assert not [w for w in json.loads(r.stdout)["warnings"] if "model_catalog_json" in w]
+
+
+# --------------------------------------------------------------------------- the real Codex
+
+
+@pytest.fixture(scope="module")
+def bin_dir() -> Path:
+    from e2e_support import ClientsMissing, check_pins, clients_bin
+
+    try:
+        found = clients_bin()
+        check_pins(found)
+        return found
+    except ClientsMissing as exc:
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
+
+
+def _real(bin_dir: Path, args: list[str], gw: FakeGateway) -> tuple[int, str, Any]:
+    """`aigate-setup ARGS` (or `codex exec ARGS...` when args[0] is "exec") in the sandbox:
+    exit code, stderr, and the JSON document for status."""
+    from conftest import TEST_KEY
+    from e2e_support import PROMPT, aigate, base_env, run
+
+    env = base_env(bin_dir, Path.cwd(), TEST_KEY)
+    if args[0] == "exec":
+        argv = ["codex", *args, "--skip-git-repo-check", "-c", "analytics.enabled=false"]
+        r = run([*argv, "--disable", "plugins", PROMPT], env, Path.cwd())
+        return r.returncode, r.stdout + r.stderr, None
+    r = aigate(*args, "--base-url", gw.base_url, env=env, cwd=Path.cwd())
+    doc = json.loads(r.stdout) if "--format" in args else None
+    return r.returncode, r.stderr, doc
+
+
+def _turns(gw: FakeGateway) -> list[str]:
+    return [
+        str(r.json.get("model")) if isinstance(r.json, dict) else ""
+        for r in gw.requests
+        if r.path == "/v1/responses"
+    ]
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(300)
+def test_real_codex_profiles_and_picker_match_status(bin_dir: Path) -> None:
+    """Each status verdict, next to what the real Codex 0.169 does with the same files."""
+    from conftest import TEST_KEY
+
+    status_args = ["status", "--client", "codex", "--format", "json"]
+    with FakeGateway(keys=[TEST_KEY]) as gw, FakeGateway() as other:
+        project()
+        code, err, _ = _real(bin_dir, ["init", "--yes", "--client", "codex",
+                                       "--model", "openai/gpt-5.5", "--no-smoke-test"], gw)  # fmt: skip
+        assert code == 0, err
+        assert catalog_file().is_file()
+        base = user().read_text()
+
+        # a profile file sending `codex -p p` elsewhere: a note; plain codex still reaches us
+        write(home() / ".codex" / "p.config.toml",
+              f'[model_providers.aigate]\nbase_url = "{other.base_url}"\n')  # fmt: skip
+        code, _, doc = _real(bin_dir, status_args, gw)
+        assert code == 0 and only(doc["clients"][0], "model_providers.aigate.base_url")
+        gw.clear_log()
+        assert _real(bin_dir, ["exec"], gw)[0] == 0 and _turns(gw) == ["openai/gpt-5.5"]
+        assert _real(bin_dir, ["exec", "-p", "p"], gw)[0] == 0
+        assert _turns(other) == ["openai/gpt-5.5"] and len(_turns(gw)) == 1
+        (home() / ".codex" / "p.config.toml").unlink()
+
+        # a legacy [profiles.work] table: a note; only `codex -p work` refuses to start
+        user().write_text(base + '\n[profiles.work]\nmodel = "gpt-5-codex"\n')
+        code, _, doc = _real(bin_dir, status_args, gw)
+        assert code == 0 and only(doc["clients"][0], "profiles.work")
+        assert _real(bin_dir, ["exec"], gw)[0] == 0
+        code, out, _ = _real(bin_dir, ["exec", "-p", "work"], gw)
+        assert code != 0 and "legacy" in out and "work.config.toml" in out
+
+        # a root profile key: blocking, and Codex does not start
+        user().write_text('profile = "work"\n' + base)
+        code, _, doc = _real(bin_dir, status_args, gw)
+        assert code == 1 and only(doc["clients"][0], "profile")
+        gw.clear_log()
+        code, out, _ = _real(bin_dir, ["exec"], gw)
+        assert code != 0 and "legacy `profile" in out and _turns(gw) == []
+
+        # the picker catalog gone: blocking, and Codex does not start
+        user().write_text(base)
+        catalog_file().unlink()
+        code, _, doc = _real(bin_dir, status_args, gw)
+        assert code == 1 and only(doc["clients"][0], "model_catalog_json")
+        code, out, _ = _real(bin_dir, ["exec"], gw)
+        assert code != 0 and "No such file or directory" in out and _turns(gw) == []

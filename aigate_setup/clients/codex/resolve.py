@@ -12,7 +12,9 @@ Layers, later wins (Codex 0.169; docs/status.md says how each was checked):
    project's `model` still wins over it); it can choose a provider. A legacy `[profiles.NAME]`
    table of the user config loads, but makes `codex -p NAME` refuse to start; a root
    `profile` key there makes every start fail. Both are ignored in a project config.
-The built-in `openai` provider takes its URL from OPENAI_BASE_URL when set.
+The built-in `openai` provider takes its URL from the root `openai_base_url` key of the user
+config (Codex 0.169 ignores OPENAI_BASE_URL) and its key from `codex login` (not
+OPENAI_API_KEY).
 `model_catalog_json` (user or trusted project config, a later layer wins; a relative path is
 read from that file's directory) names the /model picker's catalog: a missing or invalid file
 stops Codex before any request; without the key the picker lists OpenAI's models.
@@ -126,7 +128,7 @@ def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = Non
     for layer in [user, *project]:
         if layer is not None and layer.value("model").value is not None:
             model = layer.value("model")
-    base_url, credential = _route(user, pid, env)
+    base_url, credential = _route(user, pid)
     configured = user is not None and isinstance(
         user.data.get("model_providers", {}).get(PROVIDER_ID)
         if isinstance(user.data.get("model_providers"), dict)
@@ -147,7 +149,7 @@ def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = Non
     return _judge(res, gateway, problems, user_config(env))
 
 
-def _route(user: _Toml | None, pid: str, env: Mapping[str, str]) -> tuple[Value, Value]:
+def _route(user: _Toml | None, pid: str) -> tuple[Value, Value]:
     if user is not None:
         base = user.value("model_providers", pid, "base_url")
         if base.value is not None:
@@ -159,9 +161,9 @@ def _route(user: _Toml | None, pid: str, env: Mapping[str, str]) -> tuple[Value,
                 return base, Value(layers.masked(token.value), token.origin)
             return base, Value()
     if pid == "openai":
-        url = env.get("OPENAI_BASE_URL", "")
-        base = Value(url, Where(env="OPENAI_BASE_URL")) if url else Value(OPENAI_URL)
-        return base, Value("OPENAI_API_KEY or `codex login`")
+        # Codex 0.169 reads the root `openai_base_url` key; OPENAI_BASE_URL is ignored.
+        url = user.value("openai_base_url") if user is not None else Value()
+        return (url if url.value else Value(OPENAI_URL)), Value("`codex login`")
     return Value(), Value()
 
 
@@ -265,7 +267,7 @@ def _profiles(
                 where = Where(path)
                 out.append(Override(path.name, where, name, effect, "fix it", blocking=False))
             continue
-        found = _profile_override(name, user, prof, project, env, gateway)
+        found = _profile_override(name, user, prof, project, gateway)
         if found is not None:
             out.append(found)
     return out
@@ -276,7 +278,6 @@ def _profile_override(
     user: _Toml | None,
     prof: _Toml,
     project: list[_Toml],
-    env: Mapping[str, str],
     gateway: str,
 ) -> Override | None:
     """What makes `codex -p NAME` miss AIGate, set in the profile file itself (a problem it
@@ -285,8 +286,11 @@ def _profile_override(
     chosen = prof.value("model_provider")
     pid = chosen.value or (user.value("model_provider").value if user is not None else None)
     pid = pid or "openai"
-    own_url = prof.value("model_providers", pid, "base_url")
-    base_url = own_url if own_url.value is not None else _route(user, pid, env)[0]
+    url_key: tuple[str, ...] = ("model_providers", pid, "base_url")
+    if pid == "openai" and prof.value(*url_key).value is None:
+        url_key = ("openai_base_url",)
+    own_url = prof.value(*url_key)
+    base_url = own_url if own_url.value is not None else _route(user, pid)[0]
     shown = prof.path.name
     if not layers.same_gateway(base_url.value, gateway):
         to = layers.shown_url(base_url.value) or "its own URL"
@@ -295,9 +299,10 @@ def _profile_override(
             fix = f'set model_provider = "{PROVIDER_ID}" in {shown}, or delete it there'
             return Override("model_provider", chosen.origin, pid, effect, fix, blocking=False)
         if own_url.value is not None:
-            fix = f'set base_url = "{gateway}" there, or delete the table from {shown}'
-            what = f"model_providers.{pid}.base_url"
-            return Override(what, own_url.origin, own_url.value, effect, fix, blocking=False)
+            fix = f"delete it from {shown}"
+            what = ".".join(url_key)
+            url = layers.shown_url(own_url.value)
+            return Override(what, own_url.origin, url, effect, fix, blocking=False)
         return None
     user_model = user.value("model").value if user is not None else None
     shadowed = any(layer.value("model").value is not None for layer in project)
