@@ -178,6 +178,16 @@ def test_a_broken_profile_file_is_a_note(codex_ready: FakeGateway) -> None:
     assert any("`codex -p p` refuse to start" in ln for ln in lines)
 
 
+def test_hostile_profile_names_are_cleaned(codex_ready: FakeGateway) -> None:
+    write(home() / ".codex" / "\x1b[31mred\x07.config.toml", 'model = "gpt-5-codex"\n')
+    append(user(), '\n[profiles."\\u001b]0;title\\u0007"]\nmodel = "x"\n')
+    code, c, lines = codex_status(codex_ready)
+    assert code == 0 and len(c["overrides"]) == 2, c
+    text = "\n".join(lines)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "Traceback" not in text
+
+
 # --------------------------------------------------------------------------- the picker
 
 

@@ -49,7 +49,8 @@ def _override(o: Override) -> str:
     """`override:` for what keeps the client from AIGate; `note:` (with what it does) for the
     rest, e.g. a Codex profile used only with `codex -p`."""
     value = f" = {one_line(o.value, 100)!r}" if o.value else ""
-    line = f"    {'override' if o.blocking else 'note'}: {o.what}{value} at {o.origin.show()}"
+    where = one_line(o.origin.show(), 300)
+    line = f"    {'override' if o.blocking else 'note'}: {one_line(o.what, 100)}{value} at {where}"
     if not o.blocking and o.effect:
         line += f": {one_line(scrub(o.effect), 200)}"
     return line + (f"; fix: {one_line(o.fix, 200)}" if o.fix else "")
