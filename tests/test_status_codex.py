@@ -38,6 +38,8 @@ def codex_ready(
     r = init(fake_gateway, "--client", "codex")
     assert r.exit_code == 0, r.output
     assert catalog_file().is_file() and "model_catalog_json" in user().read_text()
+    # init judged its plan (the catalog not written yet) and found nothing to warn about
+    assert "model_catalog_json" not in r.output and "warning:" not in r.stderr, r.output
     return fake_gateway
 
 
