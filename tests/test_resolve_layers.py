@@ -135,7 +135,7 @@ def test_codex_project_model_only_when_the_root_is_trusted(tmp_path: Path) -> No
     user.write_text(user.read_text() + f'\n[projects."{root}"]\ntrust_level = "trusted"\n')
     res = codex.resolve(root / "sub", env(), GW)
     assert not res.reaches_aigate
-    assert [(o.what, o.origin) for o in res.overrides] == [
+    assert [(o.what, o.origin) for o in res.overrides if o.what != "model_catalog_json"] == [
         ("model", Where(root / ".codex" / "config.toml", 1))
     ]
 
@@ -143,15 +143,22 @@ def test_codex_project_model_only_when_the_root_is_trusted(tmp_path: Path) -> No
 def test_codex_gateway_shaped_review_model_is_fine() -> None:
     _codex_user('review_model = "openai/gpt-5.5"\n')
     res = codex.resolve(Path.cwd(), env(), GW)
-    assert res.reaches_aigate and res.overrides == ()
+    # no model_catalog_json: only the non-blocking picker note (tests/test_status_codex.py)
+    assert res.reaches_aigate and [o.what for o in res.overrides] == ["model_catalog_json"]
     assert res.credential.value == "$AIGATE_API_KEY"
 
 
 def test_codex_builtin_openai_and_openai_base_url() -> None:
-    write(home() / ".codex" / "config.toml", 'model = "gpt-5"\n')
+    # Codex 0.169 ignores OPENAI_BASE_URL; the root openai_base_url key moves the provider
+    user = write(home() / ".codex" / "config.toml", 'model = "gpt-5"\n')
     res = codex.resolve(Path.cwd(), {**env(), "OPENAI_BASE_URL": "https://proxy.example/v1"}, GW)
-    assert (res.provider.value, res.base_url.value) == ("openai", "https://proxy.example/v1")
-    assert res.base_url.origin == Where(env="OPENAI_BASE_URL") and not res.configured
+    assert (res.provider.value, res.base_url.value) == ("openai", "https://api.openai.com/v1")
+    assert res.base_url.origin.is_default and not res.configured
+    write(user, 'openai_base_url = "https://proxy.example/v1"\nmodel = "gpt-5"\n')
+    res = codex.resolve(Path.cwd(), env(), GW)
+    assert res.base_url.value == "https://proxy.example/v1" and res.base_url.origin == Where(
+        user, 1
+    )
 
 
 def _claude_settings(path: Path, **env_block: str) -> Path:

@@ -84,7 +84,9 @@ def test_healthy_setup_reaches_aigate_json_shape(fake_gateway: FakeGateway) -> N
         assert set(c["effective"]) == set(c["origins"]) == {
             "provider", "model", "base_url", "credential"}  # fmt: skip
         if c["client"] in configured:
-            assert c["reaches_aigate"] and c["overrides"] == [], c
+            # Codex is not installed here: no picker catalog, a non-blocking note says so
+            notes = [o for o in c["overrides"] if o["what"] != "model_catalog_json"]
+            assert c["reaches_aigate"] and notes == [], c
     codex = client(doc, "codex")
     assert codex["effective"]["credential"] == "$AIGATE_API_KEY"
     assert codex["origins"]["model"] == f"{home() / '.codex' / 'config.toml'}:4"

@@ -194,6 +194,11 @@ def planned(files: Mapping[Path, bytes]) -> Iterator[None]:
         _PLANNED.reset(token)
 
 
+def planning() -> bool:
+    """True inside `planned`: a resolver is judging init's plan, not the files on disk."""
+    return _PLANNED.get() is not None
+
+
 _PARSE_HINT = "fix the syntax there (or `aigate-setup restore` to undo the last aigate-setup run)"
 
 

@@ -10,7 +10,7 @@ from aigate_setup.sanitize import one_line
 from aigate_setup.secrets import mask_url, scrub
 
 if TYPE_CHECKING:
-    from aigate_setup.clients.base import Resolution, Value
+    from aigate_setup.clients.base import Override, Resolution, Value
     from aigate_setup.commands.status import StatusResult
 
 
@@ -45,6 +45,17 @@ def _part(label: str, v: Value) -> str:
     return f"{label} {shown} ({v.origin.show()})"
 
 
+def _override(o: Override) -> str:
+    """`override:` for what keeps the client from AIGate; `note:` (with what it does) for the
+    rest, e.g. a Codex profile used only with `codex -p`."""
+    value = f" = {one_line(o.value, 100)!r}" if o.value else ""
+    where = one_line(o.origin.show(), 300)
+    line = f"    {'override' if o.blocking else 'note'}: {one_line(o.what, 100)}{value} at {where}"
+    if not o.blocking and o.effect:
+        line += f": {one_line(scrub(o.effect), 200)}"
+    return line + (f"; fix: {one_line(o.fix, 200)}" if o.fix else "")
+
+
 def lines(result: StatusResult) -> list[str]:
     out = [f"AIGate: {result.gateway}"]
     stream = sys.stdout
@@ -68,11 +79,7 @@ def lines(result: StatusResult) -> list[str]:
         )
         if r.why:
             out.append(f"    why: {one_line(scrub(r.why), 300)}")
-        for o in r.overrides:
-            out.append(
-                f"    override: {o.what} = {one_line(o.value, 100)!r} at {o.origin.show()}"
-                + (f"; fix: {one_line(o.fix, 200)}" if o.fix else "")
-            )
+        out += [_override(o) for o in r.overrides]
     return out
 
 

@@ -23,12 +23,19 @@ import shutil
 import socket
 import subprocess
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients.codex import writer
+
+# Re-exported: the read side lives in catalog_check.py (cheap for `status`).
+from aigate_setup.clients.codex.catalog_check import CATALOG_FILE as CATALOG_FILE
+from aigate_setup.clients.codex.catalog_check import catalog_slugs as catalog_slugs
+from aigate_setup.clients.codex.catalog_check import document_problems as document_problems
+from aigate_setup.clients.codex.catalog_check import entry_problems as entry_problems
+from aigate_setup.clients.codex.catalog_check import resolve_value as resolve_value
 from aigate_setup.clients.codex.writer import BINARY, CATALOG_KEY, NAME
 from aigate_setup.clients.common import MAX_SAFE_INTEGER
 from aigate_setup.errors import AigateError, ConfigError
@@ -40,7 +47,6 @@ if TYPE_CHECKING:
     from aigate_setup.findings import Check
     from aigate_setup.plan import Selection
 
-CATALOG_FILE = "aigate-models.json"
 # The value written to config.toml: Codex resolves a relative path against CODEX_HOME.
 CATALOG_VALUE = CATALOG_FILE
 BUNDLED_ARGS = ("debug", "models", "--bundled")
@@ -55,78 +61,6 @@ NO_PICKER = (
     "note: Codex's /model picker will show OpenAI's models (which AIGate does not serve) until "
     "`aigate-setup init` runs again with Codex installed: {why}"
 )
-
-_Check = Callable[[Any], bool]
-
-
-def _is_str(v: Any) -> bool:
-    return isinstance(v, str) and bool(v)
-
-
-def _is_bool(v: Any) -> bool:
-    return isinstance(v, bool)
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and -(2**31) <= v < 2**31
-
-
-def _is_levels(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(x, dict) and _is_str(x.get("effort")) for x in v)
-
-
-def _is_policy(v: Any) -> bool:
-    return isinstance(v, dict) and _is_str(v.get("mode"))
-
-
-# The fields Codex 0.169 cannot do without (one missing makes it refuse the whole file).
-REQUIRED: Mapping[str, tuple[str, _Check]] = {
-    "slug": ("a non-empty string", _is_str),
-    "display_name": ("a non-empty string", _is_str),
-    "supported_reasoning_levels": ("a list of {effort, ...}", _is_levels),
-    "shell_type": ("a non-empty string", _is_str),
-    "visibility": ("a non-empty string", _is_str),
-    "supported_in_api": ("true or false", _is_bool),
-    "priority": ("an integer", _is_int),
-    "support_verbosity": ("true or false", _is_bool),
-    "truncation_policy": ("a table with a mode", _is_policy),
-    "experimental_supported_tools": ("a list", lambda v: isinstance(v, list)),
-}
-
-
-def entry_problems(entry: Any) -> list[str]:
-    """Why Codex would refuse this catalog entry (empty when it would load it)."""
-    if not isinstance(entry, dict):
-        return ["is not an object"]
-    out = [
-        f"{key} is missing" if key not in entry else f"{key} is not {what}"
-        for key, (what, ok) in REQUIRED.items()
-        if key not in entry or not ok(entry[key])
-    ]
-    messages = entry.get("model_messages")
-    template = messages.get("instructions_template") if isinstance(messages, dict) else None
-    if not _is_str(entry.get("base_instructions")) and not _is_str(template):
-        out.append("has neither base_instructions nor model_messages.instructions_template")
-    return out
-
-
-def document_problems(doc: Any) -> list[str]:
-    """Why Codex would refuse this catalog document, one line per problem."""
-    models = doc.get("models") if isinstance(doc, dict) else None
-    if not isinstance(models, list):
-        return ['is not {"models": [...]}']
-    out: list[str] = []
-    seen: set[str] = set()
-    for i, entry in enumerate(models):
-        slug = entry.get("slug") if isinstance(entry, dict) else None
-        name = f"models[{i}]" + (f" ({slug})" if isinstance(slug, str) else "")
-        out += [f"{name} {p}" for p in entry_problems(entry)]
-        if isinstance(slug, str) and slug in seen:
-            out.append(f"{name} repeats slug {slug!r}")
-        if isinstance(slug, str):
-            seen.add(slug)
-    return out
-
 
 # --------------------------------------------------------------------------- the bundled catalog
 
@@ -418,15 +352,6 @@ def unrender(path: Path, text: str) -> str | None:
 # --------------------------------------------------------------------------- status and doctor
 
 
-def resolve_value(value: str, config: Path) -> Path:
-    """Where Codex looks for a `model_catalog_json` set in `config`: `~/` expanded, a relative
-    path against the config file's directory (CODEX_HOME for the user file)."""
-    if value == "~" or value.startswith(("~/", "~\\")):
-        return paths.home() / value[2:]
-    path = Path(value)
-    return path if path.is_absolute() else config.parent / path
-
-
 def configured_catalog(files: Sequence[ConfigFile]) -> tuple[Path, Origin] | None:
     """The catalog file the layers name (a later layer wins), and where that is set."""
     from aigate_setup.clients.base import Origin
@@ -458,14 +383,10 @@ def read_catalog_file(path: Path) -> tuple[list[str], str]:
     if raw is None:
         return [], "the file does not exist (Codex stops: No such file or directory)"
     try:
-        doc = json.loads(textmod.decode(raw).text)
-    except (ValueError, RecursionError) as exc:
-        return [], f"not valid JSON ({str(exc)[:80]})"
-    problems = document_problems(doc)
-    if problems:
-        more = f" (+{len(problems) - 2} more)" if len(problems) > 2 else ""
-        return [], "; ".join(problems[:2]) + more
-    return [str(m["slug"]) for m in doc["models"]], ""
+        text = textmod.decode(raw).text
+    except ValueError as exc:
+        return [], str(exc)
+    return catalog_slugs(text)
 
 
 def _gateway_ids(state: ClientState) -> set[str] | None:
