@@ -178,8 +178,9 @@ def wire_api(src: Source) -> Iterator[Hit]:
     "Codex root profile key / [profiles.*] tables",
     kinds=_KINDS,
     doc="""A root `profile` key is an error since Codex 0.134: Codex does not start. A
-    `[profiles.<name>]` table still loads (Codex answers normally), but `codex --profile
-    <name>` no longer reads it, so the tables are a warning.""",
+    `[profiles.<name>]` table still loads (plain `codex` answers normally), but `codex
+    --profile <name>` refuses to start while it is there (Codex 0.169 wants the profile in
+    `$CODEX_HOME/<name>.config.toml`), so the tables are a warning.""",
     example='profile = "fast"\nmodel = "openai/gpt-5.5"\n',
     fix="delete the root `profile` key (Codex refuses it since 0.134); move each profile to"
     " $CODEX_HOME/<name>.config.toml",
@@ -194,8 +195,8 @@ def profiles(src: Source) -> Iterator[Hit]:
     table = data.get("profiles")
     if not isinstance(table, dict):
         return
-    hint = "move the profile to $CODEX_HOME/<name>.config.toml (the tables load, but --profile"
-    hint += " no longer reads them)"
+    hint = "move the profile to $CODEX_HOME/<name>.config.toml (plain `codex` loads the tables,"
+    hint += " but `codex --profile <name>` refuses to start while they are there)"
     names = list(table) or [None]
     for name in names:
         line, col = src.toml_index.key(("profiles",) if name is None else ("profiles", name))
@@ -203,7 +204,7 @@ def profiles(src: Source) -> Iterator[Hit]:
         yield Hit(
             line,
             col,
-            f"{shown} is the legacy profile form; Codex loads it but --profile ignores it",
+            f"{shown} is the legacy profile form; `codex --profile` refuses to start with it",
             hint,
             severity="warning",
         )
