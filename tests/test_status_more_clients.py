@@ -1,0 +1,169 @@
+"""`aigate-setup status` for Qwen Code, Continue CLI and Aider: each layer the real client
+reads that overrides what aigate-setup wrote (an exported variable, a `.env` file, a project
+file, a remembered choice) is named with its origin; status exits 1 when it sends requests
+elsewhere, 0 when nothing does (docs/clients/{qwen,continue,aider}.md, "What wins")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TEST_KEY
+from test_status import ENV, client, home, init, project, status, write
+
+from aigate_setup.testing import FakeGateway
+
+# Variables the three clients read that the shared sandbox does not scrub.
+_CLIENT_VARS = (
+    "AIDER_MODEL", "AIDER_OPENAI_API_BASE", "AIDER_OPENAI_API_KEY", "AIDER_ENV_FILE",
+    "OPENAI_API_BASE", "OPENAI_MODEL", "QWEN_MODEL", "QWEN_HOME", "QWEN_OAUTH",
+    "CONTINUE_GLOBAL_DIR",
+)  # fmt: skip
+OTHER = "https://other.example/v1"
+
+
+@pytest.fixture(autouse=True)
+def _scrub(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in _CLIENT_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+def setup(gw: FakeGateway, name: str, *extra: str) -> None:
+    project()
+    r = init(gw, "--client", name, *extra)
+    assert r.exit_code == 0, r.output
+
+
+def override(doc: Any, name: str, what: str) -> dict[str, Any]:
+    (found,) = [o for o in client(doc, name)["overrides"] if o["what"] == what]
+    return dict(found)
+
+
+def assert_blocked(gw: FakeGateway, name: str, what: str, origin: str, env: dict[str, str]
+                   ) -> dict[str, Any]:  # fmt: skip
+    """status exits 1 and names `what` at `origin` (a path, `path:line` or `env:NAME`)."""
+    r, doc = status(gw, env=env)
+    assert r.exit_code == 1, r.output
+    assert TEST_KEY not in r.output
+    c = client(doc, name)
+    assert c["configured"] and not c["reaches_aigate"], c
+    found = override(doc, name, what)
+    assert found["origin"] == origin or found["origin"].startswith(origin + ":"), found
+    return found
+
+
+def assert_reaches(gw: FakeGateway, name: str, env: dict[str, str] | None = None) -> Any:
+    r, doc = status(gw, env=env)
+    assert r.exit_code == 0, r.output
+    c = client(doc, name)
+    assert c["configured"] and c["reaches_aigate"], c
+    return c
+
+
+# --------------------------------------------------------------------------- Aider
+
+
+def test_aider_healthy_no_override(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    c = assert_reaches(fake_gateway, "aider")
+    assert c["overrides"] == []
+    assert c["effective"]["model"] == "openai/openai/gpt-5.5"
+    assert c["effective"]["credential"] == "$AIGATE_API_KEY"
+    env_file = home() / ".config" / "aigate" / "aider.env"
+    assert c["origins"]["credential"].startswith(f"{env_file}:")
+
+
+def test_aider_exported_model_elsewhere(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    env = {"AIDER_MODEL": "anthropic/claude-sonnet-4-5"}
+    found = assert_blocked(fake_gateway, "aider", "AIDER_MODEL", "env:AIDER_MODEL", env)
+    assert found["value"] == "anthropic/claude-sonnet-4-5"
+    text = status_text(fake_gateway, env)
+    assert "exported AIDER_MODEL" in text
+
+
+def test_aider_exported_gateway_model_is_named_not_blocking(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    c = assert_reaches(fake_gateway, "aider", {"AIDER_MODEL": "openai/openai/gpt-4o"})
+    assert c["effective"]["model"] == "openai/openai/gpt-4o"
+    assert c["origins"]["model"] == "env:AIDER_MODEL"
+    assert [o["what"] for o in c["overrides"]] == ["AIDER_MODEL"]
+
+
+def test_aider_openai_base_url_beats_openai_api_base(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    env = {"OPENAI_BASE_URL": OTHER}
+    assert_blocked(fake_gateway, "aider", "OPENAI_BASE_URL", "env:OPENAI_BASE_URL", env)
+    _, doc = status(fake_gateway, env=env)
+    assert client(doc, "aider")["effective"]["base_url"] == OTHER
+
+
+def test_aider_exported_openai_api_base_loses_to_the_conf(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    c = assert_reaches(fake_gateway, "aider", {"OPENAI_API_BASE": OTHER})
+    assert c["overrides"] == []
+
+
+def test_aider_exported_aider_api_base(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    env = {"AIDER_OPENAI_API_BASE": OTHER}
+    assert_blocked(fake_gateway, "aider", "AIDER_OPENAI_API_BASE", "env:AIDER_OPENAI_API_BASE",
+                   env)  # fmt: skip
+
+
+def test_aider_project_conf_model_wins(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    conf = write(project() / ".aider.conf.yml", "# mine\nmodel: gpt-4o\n")
+    found = assert_blocked(fake_gateway, "aider", "model", f"{conf}:2", {})
+    assert found["value"] == "gpt-4o"
+
+
+def test_aider_dotenv_in_the_project_sets_aider_vars(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    dotenv = write(project() / ".env", "# local\nAIDER_OPENAI_API_BASE=https://other.example/v1\n")
+    assert_blocked(fake_gateway, "aider", "AIDER_OPENAI_API_BASE", f"{dotenv}:2", {})
+
+
+def test_aider_dotenv_beats_an_exported_variable(fake_gateway: FakeGateway) -> None:
+    # python-dotenv override=True: the home .env wins over the exported (good) value
+    setup(fake_gateway, "aider")
+    dotenv = write(home() / ".env", f"OPENAI_BASE_URL={OTHER}\n")
+    env = {"OPENAI_BASE_URL": fake_gateway.base_url}
+    assert_blocked(fake_gateway, "aider", "OPENAI_BASE_URL", f"{dotenv}:1", env)
+
+
+def test_aider_exported_openai_api_key_loses_to_the_env_file(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    c = assert_reaches(fake_gateway, "aider", {"OPENAI_API_KEY": "sk-other-0000000000000000"})
+    assert c["effective"]["credential"] == "$AIGATE_API_KEY"
+
+
+def test_aider_exported_aider_key_is_another_credential(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    other = "sk-other-0123456789abcdefOTHR"
+    env = {"AIDER_OPENAI_API_KEY": other}
+    found = assert_blocked(fake_gateway, "aider", "AIDER_OPENAI_API_KEY",
+                           "env:AIDER_OPENAI_API_KEY", env)  # fmt: skip
+    assert other not in found["value"] and found["value"].endswith("OTHR")
+    # the AIGate key itself under that name is no override
+    assert_reaches(fake_gateway, "aider", {"AIDER_OPENAI_API_KEY": TEST_KEY})
+
+
+def test_aider_exported_env_file_replaces_the_conf_one(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "aider")
+    mine = write(home() / "mine.env", "ANTHROPIC_API_KEY=x\n")
+    env = {"AIDER_ENV_FILE": str(mine)}
+    assert_blocked(fake_gateway, "aider", "AIDER_ENV_FILE", "env:AIDER_ENV_FILE", env)
+
+
+def status_text(gw: FakeGateway, env: dict[str, str]) -> str:
+    from conftest import run_cli
+
+    r = run_cli("status", "--base-url", gw.base_url, env={**ENV, **env})
+    return r.stdout
+
+
+def _unused(path: Path) -> str:
+    return json.dumps(str(path))
