@@ -167,3 +167,60 @@ def status_text(gw: FakeGateway, env: dict[str, str]) -> str:
 
 def _unused(path: Path) -> str:
     return json.dumps(str(path))
+
+
+# --------------------------------------------------------------------------- Qwen Code
+
+
+def qwen_user() -> Path:
+    return home() / ".qwen" / "settings.json"
+
+
+def test_qwen_healthy_no_override_and_openai_vars_lose(fake_gateway: FakeGateway) -> None:
+    # the aigate entry's baseUrl and envKey come before OPENAI_BASE_URL / OPENAI_API_KEY,
+    # and model.name before OPENAI_MODEL
+    setup(fake_gateway, "qwen")
+    assert assert_reaches(fake_gateway, "qwen")["overrides"] == []
+    env = {"OPENAI_BASE_URL": OTHER, "OPENAI_MODEL": "gpt-4o", "OPENAI_API_KEY": "sk-o-1234"}
+    c = assert_reaches(fake_gateway, "qwen", env)
+    assert c["overrides"] == []
+    assert c["effective"]["model"] == "openai/gpt-5.5"
+    assert c["effective"]["credential"] == "$AIGATE_API_KEY"
+
+
+def test_qwen_project_settings_model_wins(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "qwen")
+    path = write(
+        project() / ".qwen" / "settings.json", '{\n  "model": {"name": "qwen3-coder"}\n}\n'
+    )
+    found = assert_blocked(fake_gateway, "qwen", "model.name", f"{path}:2", {})
+    assert found["value"] == "qwen3-coder"
+    # then OPENAI_BASE_URL decides where it goes
+    _, doc = status(fake_gateway, env={"OPENAI_BASE_URL": OTHER})
+    c = client(doc, "qwen")
+    assert c["effective"]["base_url"] == OTHER and c["origins"]["base_url"] == "env:OPENAI_BASE_URL"
+
+
+def test_qwen_project_model_providers_hide_aigate(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "qwen")
+    text = '{"modelProviders": {"openai": [{"id": "gpt-4o"}]}}\n'
+    path = write(project() / ".qwen" / "settings.json", text)
+    assert_blocked(fake_gateway, "qwen", "modelProviders", str(path), {})
+
+
+def test_qwen_project_selected_type(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "qwen")
+    text = '{"security": {"auth": {"selectedType": "qwen-oauth"}}}\n'
+    path = write(project() / ".qwen" / "settings.json", text)
+    assert_blocked(fake_gateway, "qwen", "security.auth.selectedType", str(path), {})
+
+
+def test_qwen_openai_api_key_when_the_key_variable_is_unset(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "qwen")
+    dotenv = write(project() / ".env", "OPENAI_API_KEY=sk-other-0123456789abcdefOTHR\n")
+    found = assert_blocked(fake_gateway, "qwen", "OPENAI_API_KEY", f"{dotenv}:1",
+                           {"AIGATE_API_KEY": ""})  # fmt: skip
+    assert found["value"].endswith("OTHR") and "0123456789" not in found["value"]
+    # the key variable set in a .env file (fills only what is unset): no override
+    write(project() / ".qwen" / ".env", f"AIGATE_API_KEY={TEST_KEY}\n")
+    assert_reaches(fake_gateway, "qwen", {"AIGATE_API_KEY": ""})
