@@ -5,7 +5,6 @@ elsewhere, 0 when nothing does (docs/clients/{qwen,continue,aider}.md, "What win
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -165,10 +164,6 @@ def status_text(gw: FakeGateway, env: dict[str, str]) -> str:
     return r.stdout
 
 
-def _unused(path: Path) -> str:
-    return json.dumps(str(path))
-
-
 # --------------------------------------------------------------------------- Qwen Code
 
 
@@ -224,3 +219,53 @@ def test_qwen_openai_api_key_when_the_key_variable_is_unset(fake_gateway: FakeGa
     # the key variable set in a .env file (fills only what is unset): no override
     write(project() / ".qwen" / ".env", f"AIGATE_API_KEY={TEST_KEY}\n")
     assert_reaches(fake_gateway, "qwen", {"AIGATE_API_KEY": ""})
+
+
+# --------------------------------------------------------------------------- Continue CLI
+
+
+def continue_config(gw: FakeGateway) -> Path:
+    """Ours first (the default), then one of the user's own models."""
+    text = f"""name: Mine
+version: 1.0.0
+models:
+  - name: aigate/openai/gpt-5.5
+    provider: openai
+    model: openai/gpt-5.5
+    apiBase: {gw.base_url}
+    apiKey: ${{{{ secrets.AIGATE_API_KEY }}}}
+  - name: my-gpt
+    provider: openai
+    model: gpt-4o
+    apiKey: ${{{{ secrets.OPENAI_API_KEY }}}}
+"""
+    return write(home() / ".continue" / "config.yaml", text)
+
+
+def test_continue_healthy_no_override(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "continue")
+    c = assert_reaches(fake_gateway, "continue", {"OPENAI_BASE_URL": OTHER})
+    assert c["overrides"] == []
+    continue_config(fake_gateway)
+    assert assert_reaches(fake_gateway, "continue")["overrides"] == []
+
+
+def test_continue_remembered_model_wins(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "continue")
+    continue_config(fake_gateway)
+    context = write(home() / ".continue" / "index" / "globalContext.json",
+                    '{\n  "cliSelectedModel": "my-gpt"\n}\n')  # fmt: skip
+    found = assert_blocked(fake_gateway, "continue", "cliSelectedModel", f"{context}:2", {})
+    assert found["value"] == "my-gpt"
+    _, doc = status(fake_gateway)
+    assert client(doc, "continue")["effective"]["base_url"] == "https://api.openai.com/v1"
+    # a remembered name the config does not have: cn takes the first chat model
+    write(context, '{"cliSelectedModel": "gone"}')
+    assert assert_reaches(fake_gateway, "continue")["overrides"] == []
+
+
+def test_continue_dotenv_moves_the_config_dir(fake_gateway: FakeGateway) -> None:
+    setup(fake_gateway, "continue")
+    dotenv = write(project() / ".env", "CONTINUE_GLOBAL_DIR=elsewhere\n")
+    found = assert_blocked(fake_gateway, "continue", "CONTINUE_GLOBAL_DIR", f"{dotenv}:1", {})
+    assert found["value"] == str(project() / "elsewhere")
