@@ -5,6 +5,7 @@ elsewhere, 0 when nothing does (docs/clients/{qwen,continue,aider}.md, "What win
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +270,85 @@ def test_continue_dotenv_moves_the_config_dir(fake_gateway: FakeGateway) -> None
     dotenv = write(project() / ".env", "CONTINUE_GLOBAL_DIR=elsewhere\n")
     found = assert_blocked(fake_gateway, "continue", "CONTINUE_GLOBAL_DIR", f"{dotenv}:1", {})
     assert found["value"] == str(project() / "elsewhere")
+
+
+# --------------------------------------------------------------------------- e2e
+# The real binaries settle what the resolvers claim: two loopback gateways, aigate-setup's
+# config on the first, the override on the second; the one that gets the request wins.
+
+
+def _e2e_pair(name: str, extra_env: dict[str, str], plant: Any = None) -> tuple[Any, Any, Any]:
+    """(requests to the AIGate gateway, requests to the other one, status JSON)."""
+    from e2e_support import (
+        MORE_OFFLINE_ENV,
+        ClientsMissing,
+        aigate,
+        base_env,
+        clients_bin,
+        more_argv,
+        more_clients,
+        run,
+    )
+
+    try:
+        bin_dir = clients_bin()
+        more_clients(bin_dir)
+    except ClientsMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    cwd = Path.cwd()
+    with (
+        FakeGateway(catalog="newapi", keys=[TEST_KEY]) as ours,
+        FakeGateway(catalog="newapi", keys=[TEST_KEY]) as other,
+    ):
+        env = base_env(bin_dir, cwd, TEST_KEY)
+        r = aigate("init", "--yes", "--no-smoke-test", "--base-url", ours.base_url, "--client",
+                   name, "--model", "openai/gpt-5.5", env=env, cwd=cwd, timeout=120)  # fmt: skip
+        assert r.returncode == 0, r.describe()
+        values = {k: v.replace("{other}", other.base_url) for k, v in extra_env.items()}
+        if plant is not None:
+            plant(other.base_url)
+        env.update(values)
+        st = aigate("status", "--format", "json", "--base-url", ours.base_url, env=env, cwd=cwd)
+        env.update(MORE_OFFLINE_ENV[name])
+        ours.clear_log()
+        done = run(more_argv(name), env, cwd)
+        assert not done.timed_out, done.describe()
+        chat = "/v1/chat/completions"
+        sent = [q for q in ours.requests if q.path == chat], [
+            q for q in other.requests if q.path == chat]  # fmt: skip
+        return sent[0], sent[1], (st.returncode, json.loads(st.stdout))
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(300)
+def test_e2e_aider_follows_openai_base_url() -> None:
+    to_ours, to_other, (code, doc) = _e2e_pair("aider", {"OPENAI_BASE_URL": "{other}"})
+    assert to_other and not to_ours
+    assert code == 1
+    assert [o["what"] for o in client(doc, "aider")["overrides"]] == ["OPENAI_BASE_URL"]
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(300)
+def test_e2e_qwen_keeps_the_entry_url_over_openai_base_url() -> None:
+    env = {"OPENAI_BASE_URL": "{other}", "OPENAI_MODEL": "gpt-4o"}
+    to_ours, to_other, (code, doc) = _e2e_pair("qwen", env)
+    assert to_ours and not to_other
+    assert code == 0 and client(doc, "qwen")["overrides"] == []
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(300)
+def test_e2e_continue_follows_the_remembered_model() -> None:
+    def plant(url: str) -> None:
+        config = home() / ".continue" / "config.yaml"
+        config.write_text(config.read_text() + f"  - name: my-gpt\n    provider: openai\n"
+                          f"    model: gpt-4o\n    apiBase: {url}\n"
+                          "    apiKey: ${{ secrets.AIGATE_API_KEY }}\n")  # fmt: skip
+        write(home() / ".continue" / "index" / "globalContext.json",
+              '{"cliSelectedModel": "my-gpt"}')  # fmt: skip
+
+    to_ours, to_other, (code, doc) = _e2e_pair("continue", {}, plant)
+    assert to_other and not to_ours
+    assert code == 1
+    assert [o["what"] for o in client(doc, "continue")["overrides"]] == ["cliSelectedModel"]
