@@ -377,16 +377,20 @@ def dotenv_files(project_dir: Path, env: Mapping[str, str]) -> list[Path]:
         homes.append(home / ".qwen" / ".env")
     homes.append(home / ".env")
     found: list[Path] = []
-    start = Path(os.path.realpath(project_dir))
-    d = start
-    while d != home and os.path.realpath(project_dir) != os.path.realpath(home):
-        hit = next((p for p in (d / ".qwen" / ".env", d / ".env") if os.path.isfile(p)), None)
-        if hit is not None:
-            found.append(hit)
-            break
-        if d.parent == d:
-            break
-        d = d.parent
+    d, stop = os.path.realpath(project_dir), str(home)
+    if d != os.path.realpath(home):
+        while d != stop:
+            hit = next(
+                (p for p in (os.path.join(d, ".qwen", ".env"), os.path.join(d, ".env"))
+                 if os.path.isfile(p)), None,
+            )  # fmt: skip
+            if hit is not None:
+                found.append(Path(hit))
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
     return found + [p for p in homes if os.path.isfile(p)]
 
 
