@@ -318,6 +318,8 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
 # - `openai-api-base` is copied into OPENAI_API_BASE and `openai-api-key` into OPENAI_API_KEY,
 #   but litellm's openai provider reads OPENAI_BASE_URL before OPENAI_API_BASE.
 OPENAI_URL = "https://api.openai.com/v1"  # litellm's default for the openai provider
+_VARS = ("AIDER_MODEL", "AIDER_OPENAI_API_BASE", "OPENAI_BASE_URL", "AIDER_OPENAI_API_KEY",
+         "OPENAI_API_KEY")  # fmt: skip
 
 
 def _routed(model: Sourced | str | None) -> bool:
@@ -371,10 +373,7 @@ def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = Non
     if not option:
         root = git_root(project_dir)
         option = str(root / ".env") if root is not None else ".env"
-    eff = extra.exported(env)
-    for p in dotenv_files(project_dir, option):
-        extra.apply_dotenv(eff, p, override=True)
-    found = {k: v for k, v in eff.items() if v.value}  # what Aider sees, set and not empty
+    found = extra.environment(env, _VARS, dotenv_files(project_dir, option), override=True)
     model, out = _model(confs, st, res.model, found)
     base, more = _base(st, res.base_url, found, gateway)
     cred, keys = _key(confs, st, res.credential, found, env)

@@ -430,12 +430,17 @@ def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = Non
     out = _settings_overrides(parsed, st, ours)
     if st.problem:
         res = res._replace(configured=True, why="")
-    eff = extra.exported(env)
-    for p in dotenv_files(project_dir, env):
-        extra.apply_dotenv(eff, p, override=False)
+    var = st.key.var or ""
+    model = st.default_model
+    if not ((st.configured and var and not env.get(var)) or (
+            model is not None and model.value not in st.models)):  # fmt: skip
+        return extra.judge(res, TITLE, gateway, out)  # no variable can change anything
+    names = (var, "OPENAI_API_KEY", "OPENAI_BASE_URL")
+    eff = extra.environment(env, names, dotenv_files(project_dir, env), override=False)
     settings_env = merged.get("env")
-    for k, v in settings_env.items() if isinstance(settings_env, dict) else ():
-        if isinstance(v, str) and not (k in eff and eff[k].value):
+    for k in names:
+        v = settings_env.get(k) if isinstance(settings_env, dict) else None
+        if isinstance(v, str) and v and k not in eff:
             eff[k] = extra.EnvVar(v, v, _values(parsed, ("env", k))[-1][1])
     res, more = _env_overrides(res, st, merged, eff)
     return extra.judge(res, TITLE, gateway, out + more)
