@@ -335,8 +335,9 @@ def _real(path: Path) -> str:
 
 
 def dotenv_files(project_dir: Path, env_file_option: str | None) -> list[Path]:
-    """The `.env` files Aider loads, in order (`load_dotenv_files`, `generate_search_path_list`
-    in aider/main.py): each path once, at its last place; the OAuth keys file first."""
+    """The existing `.env` files Aider loads, in order (`load_dotenv_files`,
+    `generate_search_path_list` in aider/main.py): each path once, at its last place; the
+    OAuth keys file first."""
     root = git_root(project_dir)
     listed = [paths.home() / ".env"]
     if root is not None:
@@ -347,8 +348,9 @@ def dotenv_files(project_dir: Path, env_file_option: str | None) -> list[Path]:
     seen: set[str] = set()
     out: list[Path] = []
     for p in reversed(listed):
-        if _real(p) not in seen:
-            seen.add(_real(p))
+        real = _real(p) if os.path.isfile(p) else None  # only files that exist matter
+        if real is not None and real not in seen:
+            seen.add(real)
             out.insert(0, p)
     oauth = paths.home() / ".aider" / "oauth-keys.env"
     if os.path.exists(oauth) and _real(oauth) not in seen:
