@@ -209,6 +209,8 @@ def test_qwen_project_selected_type(fake_gateway: FakeGateway) -> None:
     text = '{"security": {"auth": {"selectedType": "qwen-oauth"}}}\n'
     path = write(project() / ".qwen" / "settings.json", text)
     assert_blocked(fake_gateway, "qwen", "security.auth.selectedType", str(path), {})
+    _, doc = status(fake_gateway)
+    assert client(doc, "qwen")["effective"]["provider"] == "qwen-oauth"
 
 
 def test_qwen_openai_api_key_when_the_key_variable_is_unset(fake_gateway: FakeGateway) -> None:

@@ -412,7 +412,7 @@ def _values(
 def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = None) -> Resolution:
     """What the client will use when started in `project_dir` (status, doctor)."""
     from aigate_setup.clients import extra, layers
-    from aigate_setup.clients.base import parse_layers
+    from aigate_setup.clients.base import Value, parse_layers
 
     gateway = gateway or layers.gateway_url(env)
     files, parsed = parse_layers(config_paths(project_dir), _parse)
@@ -430,6 +430,9 @@ def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = Non
     out = _settings_overrides(parsed, st, ours)
     if st.problem:
         res = res._replace(configured=True, why="")
+    for o in out:
+        if o.what == "security.auth.selectedType":  # another sign-in: its own endpoint
+            res = res._replace(provider=Value(o.value, o.origin), base_url=Value())
     var = st.key.var or ""
     model = st.default_model
     if not ((st.configured and var and not env.get(var)) or (
