@@ -74,7 +74,8 @@ def resolve_from_state(
 ) -> Resolution:
     """The effective settings of a client whose layers `read_state` already merges in load
     order (later wins): the default provider and model, the AIGate entry's URL and key.
-    Less than the four main clients' resolvers: no agent-level or variable overrides."""
+    The starting point of the resolvers of Qwen Code, Continue and Aider, which then add the
+    layers each client reads (variables, `.env` files, later files) and `judge` again."""
     from aigate_setup.clients import layers
     from aigate_setup.clients.base import Resolution, Value
 
