@@ -33,7 +33,15 @@ if TYPE_CHECKING:
     from aigate_setup.clients.aider_rules import STATIC_RULES as STATIC_RULES
     from aigate_setup.clients.aider_rules import file_kind as file_kind
     from aigate_setup.clients.aider_rules import guess_kind as guess_kind
-    from aigate_setup.clients.base import ClientState, ConfigFile, Resolution
+    from aigate_setup.clients.base import (
+        ClientState,
+        ConfigFile,
+        Override,
+        Resolution,
+        Sourced,
+        Value,
+    )
+    from aigate_setup.clients.extra import EnvVar
     from aigate_setup.findings import Check
     from aigate_setup.options import DoctorOptions
     from aigate_setup.plan import Selection
@@ -238,19 +246,37 @@ def _env_key(path: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def read_state(project_dir: Path) -> ClientState:
-    from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
+def _confs(project_dir: Path) -> tuple[tuple[ConfigFile, ...], list[dict[str, Sourced]]]:
+    """Every conf layer (home, git root, current directory) and, for each parsed one, the
+    keys it sets that aigate-setup reads (with their origin)."""
+    from aigate_setup.clients.base import Origin, Sourced, parse_layers
 
     files, layers = parse_layers(config_paths(project_dir), _parse)
     if layers:  # ruamel.yaml loads only when there is a file to read (status stays fast)
         from aigate_setup.merge import yaml
-    found: dict[str, Sourced] = {}
+    out: list[dict[str, Sourced]] = []
     for f, tree in layers:
+        found: dict[str, Sourced] = {}
         if isinstance(tree, dict):
             for key in (*OWNED, *_KEY_KEYS):
                 if key in tree and tree[key] is not None:
                     origin = Origin(f.path, yaml.line_of(tree, [key]))
                     found[key] = Sourced(str(yaml.plain(tree[key])), origin)
+        out.append(found)
+    return files, out
+
+
+def read_state(project_dir: Path) -> ClientState:
+    files, confs = _confs(project_dir)
+    return _state(files, confs)
+
+
+def _state(files: tuple[ConfigFile, ...], confs: list[dict[str, Sourced]]) -> ClientState:
+    from aigate_setup.clients.base import ClientState, KeyRef
+
+    found: dict[str, Sourced] = {}
+    for conf in confs:
+        found.update(conf)
     model = found.get("model")
     base = found.get("openai-api-base")
     ours = model is not None and model.value.startswith(LITELLM_PREFIX)
@@ -282,8 +308,207 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
     )  # fmt: skip
 
 
+# What Aider really uses (aider-chat 0.86.2, read in aider/main.py, aider/args.py and the
+# bundled configargparse and litellm; docs/clients/aider.md "What wins"):
+# - options: the command line > `AIDER_<OPTION>` variables > `.aider.conf.yml` of the current
+#   directory > of the git root > of the home directory (configargparse, later files lose);
+# - `.env` files, loaded with python-dotenv `override=True` (later wins, over exported
+#   variables too) between two parses of the options, so they can set `AIDER_*` as well:
+#   ~/.aider/oauth-keys.env, ~/.env, <git root>/.env, ./.env, then the `env-file` option;
+# - `openai-api-base` is copied into OPENAI_API_BASE and `openai-api-key` into OPENAI_API_KEY,
+#   but litellm's openai provider reads OPENAI_BASE_URL before OPENAI_API_BASE.
+OPENAI_URL = "https://api.openai.com/v1"  # litellm's default for the openai provider
+_VARS = ("AIDER_MODEL", "AIDER_OPENAI_API_BASE", "OPENAI_BASE_URL", "AIDER_OPENAI_API_KEY",
+         "OPENAI_API_KEY")  # fmt: skip
+
+
+def _routed(model: Sourced | str | None) -> bool:
+    """An `openai/<provider>/<model>` id: litellm's openai provider with a gateway id."""
+    from aigate_setup.clients import layers
+
+    text = model.value if model is not None and not isinstance(model, str) else model or ""
+    return text.startswith(LITELLM_PREFIX) and layers.gateway_model(text[len(LITELLM_PREFIX) :])
+
+
+def _real(path: Path) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def dotenv_files(project_dir: Path, env_file_option: str | None) -> list[Path]:
+    """The existing `.env` files Aider loads, in order (`load_dotenv_files`,
+    `generate_search_path_list` in aider/main.py): each path once, at its last place; the
+    OAuth keys file first."""
+    root = git_root(project_dir)
+    listed = [paths.home() / ".env"]
+    if root is not None:
+        listed.append(root / ".env")
+    listed.append(project_dir / ".env")
+    if env_file_option:
+        listed.append(project_dir / env_file_option)  # an absolute path stays as it is
+    seen: set[str] = set()
+    out: list[Path] = []
+    for p in reversed(listed):
+        real = _real(p) if os.path.isfile(p) else None  # only files that exist matter
+        if real is not None and real not in seen:
+            seen.add(real)
+            out.insert(0, p)
+    oauth = paths.home() / ".aider" / "oauth-keys.env"
+    if os.path.exists(oauth) and _real(oauth) not in seen:
+        out.insert(0, oauth)
+    return out
+
+
 def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = None) -> Resolution:
     """What the client will use when started in `project_dir` (status, doctor)."""
-    from aigate_setup.clients import extra
+    from aigate_setup.clients import extra, layers
+    from aigate_setup.clients.base import Value
 
-    return extra.resolve_from_state(NAME, read_state(project_dir), env, gateway)
+    gateway = gateway or layers.gateway_url(env)
+    files, confs = _confs(project_dir)
+    st = _state(files, confs)
+    res = extra.resolve_from_state(NAME, st, env, gateway)
+    bases = [c["openai-api-base"].value for c in confs if "openai-api-base" in c]
+    if not any(layers.same_gateway(b, gateway) for b in bases):
+        return res  # nothing of aigate-setup's to override
+    env_file = next((c["env-file"] for c in reversed(confs) if "env-file" in c), None)
+    option = env.get("AIDER_ENV_FILE") or (env_file.value if env_file else None)
+    if not option:
+        root = git_root(project_dir)
+        option = str(root / ".env") if root is not None else ".env"
+    found = extra.environment(env, _VARS, dotenv_files(project_dir, option), override=True)
+    model, out = _model(confs, st, res.model, found)
+    base, more = _base(st, res.base_url, found, gateway)
+    cred, keys = _key(confs, st, res.credential, found, env)
+    out += more + keys + _env_file(project_dir, env, env_file, st, cred, found)
+    if not layers.same_gateway(base.value, gateway):
+        res = res._replace(provider=Value("openai", base.origin))
+    if base.value is None:
+        base = Value(OPENAI_URL)
+    res = res._replace(model=model, base_url=base, credential=cred)
+    return extra.judge(res, TITLE, gateway, out)
+
+
+def _model(
+    confs: list[dict[str, Sourced]], st: ClientState, model: Value, found: Mapping[str, EnvVar]
+) -> tuple[Value, list[Override]]:
+    """`AIDER_MODEL` > the `model` of the conf files (the current directory's first)."""
+    from aigate_setup.clients import extra
+    from aigate_setup.clients.base import Override, Value, Where
+
+    out: list[Override] = []
+    ours = next((c["model"].value for c in reversed(confs) if _routed(c.get("model"))), None)
+    conf = st.default_model
+    if conf is not None and ours is not None and not _routed(conf):
+        out.append(Override(
+            "model", Where(*conf.origin), conf.value,
+            f"makes Aider ask for {conf.value}, which does not go to AIGate"
+            f" (an AIGate model is `{LITELLM_PREFIX}<provider>/<model>`)",
+            f"set model: {ours} there, or remove it",
+        ))  # fmt: skip
+    v = found.get("AIDER_MODEL")
+    if v is None:
+        return model, out
+    if conf is None or v.value != conf.value:
+        routed = _routed(v.value)
+        effect = (
+            f"makes {v.value} Aider's model"
+            if routed
+            else f"makes Aider ask for {v.value}, which does not go to AIGate"
+        )
+        fix = extra.unset_fix("AIDER_MODEL", v.origin)
+        out.append(Override("AIDER_MODEL", v.origin, v.value, effect, fix, blocking=not routed))
+    return Value(v.value, v.origin), out
+
+
+def _base(
+    st: ClientState, base: Value, found: Mapping[str, EnvVar], gateway: str
+) -> tuple[Value, list[Override]]:
+    """`openai-api-base` (`AIDER_OPENAI_API_BASE` wins), but OPENAI_BASE_URL before both."""
+    from aigate_setup.clients import extra, layers
+    from aigate_setup.clients.base import Override, Value, Where
+
+    out: list[Override] = []
+    if st.base_url is not None and not layers.same_gateway(st.base_url.value, gateway):
+        shown = layers.shown_url(st.base_url.value)
+        out.append(Override(
+            "openai-api-base", Where(*st.base_url.origin), shown,
+            f"sends Aider to {shown} instead of AIGate",
+            f"set openai-api-base: {gateway} there, or remove it",
+        ))  # fmt: skip
+    for name, why in (
+        ("AIDER_OPENAI_API_BASE", ""),
+        ("OPENAI_BASE_URL", " (litellm reads it before the openai-api-base Aider sets)"),
+    ):
+        v = found.get(name)
+        if v is None:
+            continue
+        base = Value(v.value, v.origin)
+        if not layers.same_gateway(v.value, gateway):
+            shown = layers.shown_url(v.value)
+            effect = f"sends Aider to {shown} instead of AIGate{why}"
+            out.append(Override(name, v.origin, shown, effect, extra.unset_fix(name, v.origin)))
+    return base, out
+
+
+_OTHER_KEY = "sends another credential in place of your AIGate key"
+
+
+def _key(
+    confs: list[dict[str, Sourced]],
+    st: ClientState,
+    cred: Value,
+    found: Mapping[str, EnvVar],
+    env: Mapping[str, str],
+) -> tuple[Value, list[Override]]:
+    """`AIDER_OPENAI_API_KEY` > `openai-api-key` > OPENAI_API_KEY (after the `.env` files)."""
+    from aigate_setup.clients import extra, layers
+    from aigate_setup.clients.base import Override, Value, Where
+
+    our_key = env.get(st.key.var, "") if st.key.var else ""
+    conf = next((c["openai-api-key"] for c in reversed(confs) if "openai-api-key" in c), None)
+    v = found.get("AIDER_OPENAI_API_KEY")
+    if v is not None:
+        cred = extra.credential(v)
+        if our_key and v.value == our_key:
+            return cred, []
+        fix = extra.unset_fix("AIDER_OPENAI_API_KEY", v.origin)
+        return cred, [Override("AIDER_OPENAI_API_KEY", v.origin, cred.value or "", _OTHER_KEY, fix)]
+    if conf is not None:
+        cred = Value(layers.masked(conf.value), Where(*conf.origin))
+        if our_key and conf.value == our_key:
+            return cred, []
+        fix = "remove openai-api-key there (the key comes from the env-file)"
+        return cred, [Override("openai-api-key", cred.origin, cred.value or "", _OTHER_KEY, fix)]
+    v = found.get("OPENAI_API_KEY")
+    return (extra.credential(v) if v is not None else Value()), []
+
+
+def _env_file(
+    project_dir: Path,
+    env: Mapping[str, str],
+    ours: Sourced | None,
+    st: ClientState,
+    cred: Value,
+    found: Mapping[str, EnvVar],
+) -> list[Override]:
+    """An exported AIDER_ENV_FILE replaces the conf's `env-file` (where the key reference is)."""
+    from aigate_setup.clients import extra
+    from aigate_setup.clients.base import Override, Where
+
+    chosen = env.get("AIDER_ENV_FILE")
+    if not chosen or (ours is not None and _real(project_dir / chosen) == _real(
+            project_dir / ours.value)):  # fmt: skip
+        return []
+    var = st.key.var
+    key = found.get("OPENAI_API_KEY")
+    same = bool(var) and (
+        cred.value == f"${var}"
+        or (key is not None and cred.origin == key.origin and key.value == env.get(var or ""))
+    )
+    theirs = paths.display(Path(ours.value)) if ours is not None else "aigate-setup's"
+    origin = Where(env="AIDER_ENV_FILE")
+    return [Override(
+        "AIDER_ENV_FILE", origin, chosen,
+        f"makes Aider load {chosen} instead of {theirs}, where the key reference is",
+        extra.unset_fix("AIDER_ENV_FILE", origin), blocking=not same,
+    )]  # fmt: skip

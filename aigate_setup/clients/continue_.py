@@ -25,7 +25,7 @@ from aigate_setup.errors import ConfigError, ParseError
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
-    from aigate_setup.clients.base import ClientState, ConfigFile, Resolution
+    from aigate_setup.clients.base import ClientState, ConfigFile, Resolution, Where
     from aigate_setup.clients.continue_rules import READERS as READERS
     from aigate_setup.clients.continue_rules import STATIC_RULES as STATIC_RULES
     from aigate_setup.clients.continue_rules import file_kind as file_kind
@@ -206,12 +206,17 @@ def _parse(f: ConfigFile, text: str) -> Any:
 
 def read_state(project_dir: Path) -> ClientState:
     """The AIGate entries of the one config file; the default is the first chat model."""
+    return _read(user_file())[0]
+
+
+def _read(path: Path) -> tuple[ClientState, list[Any]]:
+    """The state of the config file `path`, and its `models` list."""
     from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
 
-    files, layers = parse_layers(config_paths(project_dir), _parse)
+    files, layers = parse_layers([(path, KIND)], _parse)
     state = ClientState(NAME, files)
     if not layers or not isinstance(layers[-1][1], dict):
-        return state
+        return state, []
     from aigate_setup.merge import yaml  # only with a file to read (status stays fast)
 
     f, tree = layers[-1]
@@ -226,7 +231,7 @@ def read_state(project_dir: Path) -> ClientState:
     ours = [i for i, m in enumerate(models) if _ours(m)]
     state = state._replace(default_model=default, aigate_default=bool(ours) and first == ours[0])
     if not ours:
-        return state
+        return state, models
     m = models[ours[0]]
     origin = Origin(f.path, yaml.line_of(tree, ["models", ours[0]]))
     key = str(m.get("apiKey") or "")
@@ -239,7 +244,7 @@ def read_state(project_dir: Path) -> ClientState:
         key=KeyRef(var=var, literal=bool(key) and "${{" not in key, origin=origin),
         model=str(m.get("model")) if m.get("model") is not None else None,
         models=tuple(str(models[i].get("model")) for i in ours),
-    )
+    ), models
 
 
 def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
@@ -250,8 +255,104 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
     )  # fmt: skip
 
 
+# What `cn` (@continuedev/cli 1.5.47) really uses (read in its src/ and dist/index.js,
+# docs/clients/continue.md "What wins"): `--config`, else `<home>/config.yaml`, else the
+# hub's default config (`determineConfigSource`, src/configLoader.ts); <home> is
+# CONTINUE_GLOBAL_DIR, which src/env.ts may take from `<cwd>/.env` (`dotenv.config()`, only
+# when unset), else ~/.continue. The model: the `/model` choice remembered in
+# `<home>/index/globalContext.json` (`cliSelectedModel`) when it names a chat model of the
+# config, else the first chat model (src/services/ModelService.ts). An `openai` model sends
+# to its `apiBase` (default https://api.openai.com/v1), no variable changes it.
+
+
+def continue_home(project_dir: Path, env: Mapping[str, str]) -> tuple[Path, Where]:
+    """The directory `cn` reads, and where that was decided (the default: `Where()`)."""
+    from aigate_setup.clients import extra
+    from aigate_setup.clients.base import Where
+
+    value, origin = env.get("CONTINUE_GLOBAL_DIR", ""), Where(env="CONTINUE_GLOBAL_DIR")
+    if "CONTINUE_GLOBAL_DIR" not in env:
+        dotenv = project_dir / ".env"
+        for name, raw, line in extra.read_dotenv(dotenv):
+            if name == "CONTINUE_GLOBAL_DIR":
+                value, origin = raw, Where(dotenv, line)
+    if not value:
+        return paths.home() / ".continue", Where()
+    return project_dir / value, origin  # an absolute value stays as it is
+
+
+def _remembered(home: Path) -> tuple[str, Where] | None:
+    """The model last picked with `/model` (`cliSelectedModel`), and where it is."""
+    import json
+
+    from aigate_setup.clients.base import Where
+
+    path = home / "index" / "globalContext.json"
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as f:
+            text = f.read(1 << 20).decode("utf-8", "replace")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    name = data.get("cliSelectedModel") if isinstance(data, dict) else None
+    if not isinstance(name, str) or not name:
+        return None
+    at = text.find('"cliSelectedModel"')
+    return name, Where(path, text.count("\n", 0, at) + 1 if at >= 0 else None)
+
+
 def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = None) -> Resolution:
     """What the client will use when started in `project_dir` (status, doctor)."""
-    from aigate_setup.clients import extra
+    from aigate_setup.clients import extra, layers
+    from aigate_setup.clients.base import Override, Value
 
-    return extra.resolve_from_state(NAME, read_state(project_dir), env, gateway)
+    gateway = gateway or layers.gateway_url(env)
+    home, origin = continue_home(project_dir, env)
+    written = user_file()
+    st, models = _read(home / "config.yaml")
+    res = extra.resolve_from_state(NAME, st, env, gateway)
+    out: list[Override] = []
+    if origin.path is not None and os.path.realpath(home / "config.yaml") != os.path.realpath(
+        written
+    ):
+        theirs = _read(written)[0]
+        if not theirs.configured:
+            return res
+        blocking = not (st.configured and st.aigate_default)
+        shown = paths.display(home / "config.yaml")
+        out.append(Override(
+            "CONTINUE_GLOBAL_DIR", origin, str(home),
+            f"makes cn read {shown} instead of {paths.display(written)}",
+            extra.unset_fix("CONTINUE_GLOBAL_DIR", origin), blocking=blocking,
+        ))  # fmt: skip
+        res = res._replace(configured=True, why="" if blocking else res.why)
+    picked = _remembered(home) if st.configured else None
+    chat = [m for m in models if isinstance(m, dict) and _chat(m)]
+    m = next((m for m in chat if (m.get("name") or m.get("model")) == picked[0]), None) if (
+        picked) else None  # fmt: skip
+    if picked is not None and m is not None and chat and m is not chat[0]:
+        name, where = picked
+        routed = _ours(m) and layers.same_gateway(m.get("apiBase"), gateway)
+        ours = str(chat[0].get("name") or chat[0].get("model"))
+        effect = f"makes cn start with {name} (the model last picked with /model), not {ours}" + (
+            "" if routed else ", which does not go to AIGate"
+        )
+        fix = f"pick {ours} with /model in cn (or remove cliSelectedModel from that file)"
+        out.append(Override("cliSelectedModel", where, name, effect, fix, blocking=not routed))
+        url = m.get("apiBase")
+        res = res._replace(
+            model=Value(name, where),
+            base_url=Value(str(url)) if isinstance(url, str) else Value(OPENAI_URL),
+        )
+    return extra.judge(res, TITLE, gateway, out)
+
+
+OPENAI_URL = "https://api.openai.com/v1"
+
+
+def _chat(m: dict[str, Any]) -> bool:
+    """A model `cn` can chat with: `roles` unset, or listing `chat`."""
+    roles = m.get("roles", ())
+    return "roles" not in m or (isinstance(roles, list) and "chat" in roles)

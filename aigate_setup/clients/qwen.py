@@ -27,7 +27,7 @@ from aigate_setup.errors import ConfigError, ParseError
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
-    from aigate_setup.clients.base import ClientState, ConfigFile, Resolution
+    from aigate_setup.clients.base import ClientState, ConfigFile, Override, Resolution, Where
     from aigate_setup.clients.qwen_rules import READERS as READERS
     from aigate_setup.clients.qwen_rules import STATIC_RULES as STATIC_RULES
     from aigate_setup.clients.qwen_rules import file_kind as file_kind
@@ -280,10 +280,19 @@ def _parse(f: ConfigFile, text: str) -> jsonc.Node | None:
 def read_state(project_dir: Path) -> ClientState:
     """Layers deep-merged in load order, except `modelProviders`: the last layer that sets it
     replaces the map (so a project file without `aigate` hides the user's entry)."""
-    from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced, parse_layers
-    from aigate_setup.merge import jsonc
+    from aigate_setup.clients.base import parse_layers
 
     files, layers = parse_layers(config_paths(project_dir), _parse)
+    return _state(files, layers)[0]
+
+
+def _state(
+    files: tuple[ConfigFile, ...], layers: list[tuple[ConfigFile, jsonc.Node | None]]
+) -> tuple[ClientState, dict[str, Any]]:
+    """The state, and the merged settings (`modelProviders` aside)."""
+    from aigate_setup.clients.base import ClientState, KeyRef, Origin, Sourced
+    from aigate_setup.merge import jsonc
+
     merged: dict[str, Any] = {}
     providers: tuple[ConfigFile, jsonc.Node] | None = None
     model: Sourced | None = None
@@ -299,7 +308,7 @@ def read_state(project_dir: Path) -> ClientState:
             model = Sourced(node.value, Origin(f.path, jsonc.line_col(f.text, node.start)[0]))
     state = ClientState(NAME, files, default_model=model)
     if providers is None:
-        return state
+        return state, merged
     f, root = providers
     node = jsonc.find(root, _ENTRIES)
     items = [e for e in (node.value if node is not None else None) or [] if isinstance(e, dict)]
@@ -315,8 +324,8 @@ def read_state(project_dir: Path) -> ClientState:
                 f"{paths.display(f.path)} sets modelProviders without aigate, which replaces"
                 " the modelProviders of every other settings file"
             )
-            return state._replace(problem=problem)
-        return state
+            return state._replace(problem=problem), merged
+        return state, merged
     origin = Origin(f.path, jsonc.line_col(f.text, node.start)[0])
     chosen = next((e for e in items if model is not None and e.get("id") == model.value), items[0])
     url = chosen.get("baseUrl")
@@ -332,7 +341,7 @@ def read_state(project_dir: Path) -> ClientState:
         ),
         model=str(chosen.get("id")) if isinstance(chosen.get("id"), str) else None,
         models=ids,
-    )
+    ), merged
 
 
 def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> list[Check]:
@@ -343,8 +352,176 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
     )  # fmt: skip
 
 
+# What Qwen Code 0.24.4 really uses (read in its bundle, docs/clients/qwen.md "What wins"):
+# - settings: system defaults < user < project (`<cwd>/.qwen/settings.json`) < system
+#   (`mergeSettings`), `modelProviders` replaced whole;
+# - the model: `--model` > `model.name` > OPENAI_MODEL / QWEN_MODEL (only without model.name);
+#   the `modelProviders` entry whose id is that model then gives the base URL and the key
+#   variable, before OPENAI_BASE_URL / OPENAI_API_KEY (`resolveCliGenerationConfig`,
+#   `resolveModelConfig`); the key falls back to OPENAI_API_KEY, then `security.auth.apiKey`,
+#   when the entry's `envKey` variable is not set;
+# - the auth type: `security.auth.selectedType`, else inferred from the environment;
+# - variables: exported ones win; `.env` files (`findEnvFiles`: the first `.qwen/.env` or
+#   `.env` from the start directory up to the home directory, then `~/.qwen/.env`, `~/.env`)
+#   and the settings' `env` only fill what is unset (`loadEnvironment`).
+OPENAI_URL = "https://api.openai.com/v1"
+
+
+def dotenv_files(project_dir: Path, env: Mapping[str, str]) -> list[Path]:
+    """The `.env` files Qwen Code reads, in order (the first one to set a variable wins)."""
+    home = paths.home()
+    custom = env.get("QWEN_HOME", "")
+    qwen_dir = Path(custom) if custom else home / ".qwen"
+    homes = [qwen_dir / ".env"]
+    if custom and os.path.normpath(custom) != os.path.normpath(home / ".qwen"):
+        homes.append(home / ".qwen" / ".env")
+    homes.append(home / ".env")
+    found: list[Path] = []
+    d, stop = os.path.realpath(project_dir), str(home)
+    if d != os.path.realpath(home):
+        while d != stop:
+            hit = next(
+                (p for p in (os.path.join(d, ".qwen", ".env"), os.path.join(d, ".env"))
+                 if os.path.isfile(p)), None,
+            )  # fmt: skip
+            if hit is not None:
+                found.append(Path(hit))
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
+    return found + [p for p in homes if os.path.isfile(p)]
+
+
+def _values(
+    layers: list[tuple[ConfigFile, jsonc.Node | None]], keys: tuple[str, ...]
+) -> list[tuple[Any, Where]]:
+    """Each layer's value at `keys`, with its origin, in load order."""
+    from aigate_setup.clients.base import Where
+    from aigate_setup.merge import jsonc
+
+    out: list[tuple[Any, Where]] = []
+    for f, root in layers:
+        node = jsonc.find(root, keys) if root is not None and f.text is not None else None
+        if node is not None and f.text is not None:
+            out.append((node.value, Where(f.path, jsonc.line_col(f.text, node.start)[0])))
+    return out
+
+
 def resolve(project_dir: Path, env: Mapping[str, str], gateway: str | None = None) -> Resolution:
     """What the client will use when started in `project_dir` (status, doctor)."""
-    from aigate_setup.clients import extra
+    from aigate_setup.clients import extra, layers
+    from aigate_setup.clients.base import Value, parse_layers
 
-    return extra.resolve_from_state(NAME, read_state(project_dir), env, gateway)
+    gateway = gateway or layers.gateway_url(env)
+    files, parsed = parse_layers(config_paths(project_dir), _parse)
+    st, merged = _state(files, parsed)
+    res = extra.resolve_from_state(NAME, st, env, gateway)
+    entries = [
+        e
+        for value, _ in _values(parsed, _ENTRIES)
+        for e in (value if isinstance(value, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("id"), str)
+    ]
+    if not any(layers.same_gateway(e.get("baseUrl"), gateway) for e in entries):
+        return res  # nothing of aigate-setup's to override
+    ours = {str(e["id"]) for e in entries}
+    out = _settings_overrides(parsed, st, ours)
+    if st.problem:
+        res = res._replace(configured=True, why="")
+    for o in out:
+        if o.what == "security.auth.selectedType":  # another sign-in: its own endpoint
+            res = res._replace(provider=Value(o.value, o.origin), base_url=Value())
+    var = st.key.var or ""
+    model = st.default_model
+    if not ((st.configured and var and not env.get(var)) or (
+            model is not None and model.value not in st.models)):  # fmt: skip
+        return extra.judge(res, TITLE, gateway, out)  # no variable can change anything
+    names = (var, "OPENAI_API_KEY", "OPENAI_BASE_URL")
+    eff = extra.environment(env, names, dotenv_files(project_dir, env), override=False)
+    settings_env = merged.get("env")
+    for k in names:
+        v = settings_env.get(k) if isinstance(settings_env, dict) else None
+        if isinstance(v, str) and v and k not in eff:
+            eff[k] = extra.EnvVar(v, v, _values(parsed, ("env", k))[-1][1])
+    res, more = _env_overrides(res, st, merged, eff)
+    return extra.judge(res, TITLE, gateway, out + more)
+
+
+def _settings_overrides(
+    parsed: list[tuple[ConfigFile, jsonc.Node | None]], st: ClientState, ours: set[str]
+) -> list[Override]:
+    """A later settings file that hides the aigate entries, picks another model or another
+    sign-in."""
+    from aigate_setup.clients.base import Override
+
+    out: list[Override] = []
+    if st.problem:
+        where = _values(parsed, ("modelProviders",))[-1][1]
+        out.append(Override(
+            "modelProviders", where, "(without aigate)",
+            "replaces the modelProviders of every other settings file, so Qwen Code does not"
+            " see the aigate entries",
+            "add the aigate entries there, or remove modelProviders from it",
+        ))  # fmt: skip
+    names = _values(parsed, _MODEL)
+    mine = next((v for v, _ in reversed(names) if v in ours), None)
+    if names and mine is not None and names[-1][0] not in ours:
+        value, where = names[-1]
+        out.append(Override(
+            "model.name", where, str(value),
+            f"makes Qwen Code use {value}, which is not one of the aigate models",
+            f'set model.name to "{mine}" there, or remove it',
+            edit_key=_MODEL, edit_value=mine,
+        ))  # fmt: skip
+    auth = _values(parsed, _AUTH)
+    if auth and auth[-1][0] != PROTOCOL and any(v == PROTOCOL for v, _ in auth):
+        value, where = auth[-1]
+        out.append(Override(
+            "security.auth.selectedType", where, str(value),
+            f"makes Qwen Code sign in with {value} instead of the aigate provider",
+            f'set it to "{PROTOCOL}" there, or remove it',
+            edit_key=_AUTH, edit_value=PROTOCOL,
+        ))  # fmt: skip
+    return out
+
+
+def _env_overrides(
+    res: Resolution, st: ClientState, merged: dict[str, Any], eff: dict[str, extra.EnvVar]
+) -> tuple[Resolution, list[Override]]:
+    """The variables Qwen Code falls back on: OPENAI_API_KEY when the entry's `envKey` is not
+    set; OPENAI_BASE_URL when the model is not one of the aigate entries."""
+    from aigate_setup.clients.base import Override, Value
+
+    out: list[Override] = []
+
+    def get(name: str | None) -> extra.EnvVar | None:
+        v = eff.get(name or "")
+        return v if v is not None and v.value else None
+
+    var = st.key.var
+    if st.configured and var and get(var) is None:
+        other = get("OPENAI_API_KEY")
+        if other is not None:
+            cred = extra.credential(other)
+            res = res._replace(credential=cred)
+            fix = f"export {var} (or {extra.unset_fix('OPENAI_API_KEY', other.origin)})"
+            out.append(Override(
+                "OPENAI_API_KEY", other.origin, cred.value or "",
+                f"is sent in place of your AIGate key ({var} is not set)", fix,
+            ))  # fmt: skip
+    model = st.default_model
+    if model is not None and model.value not in st.models:
+        url = get("OPENAI_BASE_URL")
+        security = merged.get("security")
+        auth = security.get("auth") if isinstance(security, dict) else None
+        own = auth.get("baseUrl") if isinstance(auth, dict) else None
+        if url is not None:
+            res = res._replace(base_url=Value(url.value, url.origin))
+        elif isinstance(own, str):
+            res = res._replace(base_url=Value(own))
+        else:
+            res = res._replace(base_url=Value(OPENAI_URL))
+        res = res._replace(provider=Value(PROTOCOL, res.base_url.origin))
+    return res, out
