@@ -31,6 +31,17 @@ _SCRUB = (
     "NO_PROXY",
     "no_proxy",
     "AIGATE_DEBUG",
+    # What Aider, Qwen Code and Continue read besides their files (status names them).
+    "AIDER_MODEL",
+    "AIDER_OPENAI_API_BASE",
+    "AIDER_OPENAI_API_KEY",
+    "AIDER_ENV_FILE",
+    "OPENAI_API_BASE",
+    "OPENAI_MODEL",
+    "QWEN_MODEL",
+    "QWEN_HOME",
+    "QWEN_OAUTH",
+    "CONTINUE_GLOBAL_DIR",
 )
 
 

@@ -15,19 +15,7 @@ from test_status import ENV, client, home, init, project, status, write
 
 from aigate_setup.testing import FakeGateway
 
-# Variables the three clients read that the shared sandbox does not scrub.
-_CLIENT_VARS = (
-    "AIDER_MODEL", "AIDER_OPENAI_API_BASE", "AIDER_OPENAI_API_KEY", "AIDER_ENV_FILE",
-    "OPENAI_API_BASE", "OPENAI_MODEL", "QWEN_MODEL", "QWEN_HOME", "QWEN_OAUTH",
-    "CONTINUE_GLOBAL_DIR",
-)  # fmt: skip
 OTHER = "https://other.example/v1"
-
-
-@pytest.fixture(autouse=True)
-def _scrub(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in _CLIENT_VARS:
-        monkeypatch.delenv(var, raising=False)
 
 
 def setup(gw: FakeGateway, name: str, *extra: str) -> None:
