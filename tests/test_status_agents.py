@@ -222,6 +222,15 @@ def test_hostile_files_never_crash(fake_gateway: FakeGateway, content: bytes) ->
     assert c["effective"]["model"] in ("aigate/openai/gpt-5.5", "\ufffd\ufffd/\ufffd"), c
 
 
+def test_control_characters_in_a_model_line_are_not_printed(fake_gateway: FakeGateway) -> None:
+    root = project()
+    assert init(fake_gateway, "opencode").exit_code == 0
+    write(root / ".opencode" / "agent" / "build.md", b"---\nmodel: evil/\x1b[31mred\x07\n---\n")
+    r = run_cli("status", "--base-url", fake_gateway.base_url, env=ENV)
+    assert r.exit_code == 1 and "agent.build.model" in r.stdout, r.output
+    assert "\x1b" not in r.output and "\x07" not in r.output
+
+
 def test_unreadable_and_missing_dirs(tmp_path: Path) -> None:
     assert md_agents.scan(tmp_path / "nope") == []
     assert md_agents.read_front(tmp_path / "missing.md") is None
