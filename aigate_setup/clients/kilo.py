@@ -274,6 +274,7 @@ def _family() -> resolve_jsonc.Family:
         config_dirs=(".kilocode", ".kilo"),
         dir_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
         home_dir=None,
+        json_agent_wins_primary=True,
         managed_dir=MANAGED_DIR,
         managed_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
         refuses_project_refs=True,

@@ -15,24 +15,32 @@ Both load the same way (Kilo is an OpenCode fork; read from the bundled source o
    OPENCODE_CONFIG_DIR (opencode.json, opencode.jsonc); Kilo's `.kilocode/` and `.kilo/` from
    the start directory up, then KILO_CONFIG_DIR (kilo.jsonc, kilo.json, opencode.jsonc,
    opencode.json);
+   Markdown agents (clients/md_agents.py) load per directory, after its JSON files, the global
+   directory first: `~/.config/opencode/` (`~/.config/kilo/`), then the directories above;
+   their frontmatter `model:` merges into `agent.<name>` over every layer read before;
 5. the JSON in OPENCODE_CONFIG_CONTENT / KILO_CONFIG_CONTENT;
 6. managed files: `/etc/opencode/` / `/etc/kilo/` (Linux).
 
 The model used is the default agent's (`default_agent`, else `build` in OpenCode and `code` in
-Kilo): `mode.<agent>.model`, else `agent.<agent>.model`, else the root `model`.
+Kilo): `mode.<agent>.model`, else `agent.<agent>.model` (a JSON layer or a Markdown agent),
+else the root `model`. A disabled agent (`disable: true`) is not used.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aigate_setup import paths
 from aigate_setup.clients import layers
 from aigate_setup.clients.base import Override, Resolution, Value, Where
 from aigate_setup.clients.common import PROVIDER_ID
 from aigate_setup.errors import ParseError
+
+if TYPE_CHECKING:
+    from aigate_setup.clients.md_agents import MdAgent
 
 
 class Family(NamedTuple):
@@ -55,6 +63,8 @@ class Family(NamedTuple):
     managed_files: tuple[str, ...]
     refuses_project_refs: bool  # Kilo skips project files with {env:} / {file:}
     setup_hint: str
+    # Kilo: a JSON `agent.<name>` that is not primary wins over a primary Markdown agent.
+    json_agent_wins_primary: bool = False
 
 
 class Layer(NamedTuple):
@@ -80,7 +90,7 @@ class Stack:
     class: status creates no dataclass, see clients/base.py)."""
 
     def __init__(self) -> None:
-        self.layers: list[Layer] = []
+        self.layers: list[Layer | MdAgent] = []
         self.problems: list[str] = []
 
     def last(self, *keys: str) -> tuple[Any, Where] | None:
@@ -97,26 +107,40 @@ class Stack:
         return Value(found[0], found[1])
 
 
-def _files(family: Family, project_dir: Path, env: Mapping[str, str]) -> list[tuple[Path, bool]]:
-    """Every candidate file in load order, with whether it is a project file."""
-    out: list[tuple[Path, bool]] = [(family.global_dir / n, False) for n in family.global_files]
+def _files(
+    family: Family, project_dir: Path, env: Mapping[str, str]
+) -> list[tuple[Path, bool, bool]]:
+    """Every candidate in load order: (path, is a project file, is a directory whose Markdown
+    agents load there)."""
+    out: list[tuple[Path, bool, bool]] = [
+        (family.global_dir / n, False, False) for n in family.global_files
+    ]
     if env.get(family.config_env):
-        out.append((Path(env[family.config_env]), False))
+        out.append((Path(env[family.config_env]), False, False))
     stop = layers.project_root(project_dir)
     project = not env.get(family.disable_project_env)
     if project:
         for name in family.project_names:
             found = layers.up(project_dir, stop, [f"{name}.jsonc", f"{name}.json"])
-            out += [(p, True) for p in reversed(found)]
+            out += [(p, True, False) for p in reversed(found)]
     dirs: list[Path] = layers.up(project_dir, stop, family.config_dirs) if project else []
     if family.home_dir is not None:
         home = paths.home()
         dirs += layers.up(home, home, [family.home_dir])
     if env.get(family.dir_env):
         dirs.append(Path(env[family.dir_env]))
-    for d in layers.unique_paths(dirs):
-        out += [(d / n, project and d.name in family.config_dirs) for n in family.dir_files]
+    json_dirs = {_key(d) for d in dirs}
+    # The global directory comes first for Markdown agents (its JSON files are read above).
+    for d in layers.unique_paths([family.global_dir, *dirs]):
+        in_project = project and d.name in family.config_dirs
+        if _key(d) in json_dirs:
+            out += [(d / n, in_project, False) for n in family.dir_files]
+        out.append((d, in_project, True))
     return out
+
+
+def _key(p: Path) -> str:
+    return os.path.normcase(os.path.abspath(p))
 
 
 def _parse(origin: Where, text: str, project: bool) -> Layer | None:
@@ -130,23 +154,29 @@ def _parse(origin: Where, text: str, project: bool) -> Layer | None:
 
 def read_stack(family: Family, project_dir: Path, env: Mapping[str, str]) -> Stack:
     stack = Stack()
-    entries: list[tuple[Where, str | None, bool]] = []
-    for path, project in _files(family, project_dir, env):
+    entries: list[tuple[Where, str | None, bool, bool]] = []
+    for path, project, is_dir in _files(family, project_dir, env):
+        if is_dir:
+            entries.append((Where(path), None, project, True))
+            continue
         f = layers.read_one(path)
         if f is None:
             continue
         if f.error is not None or f.text is None:
             stack.problems.append(f"{paths.display(path)} cannot be read")
             continue
-        entries.append((Where(path), f.text, project))
+        entries.append((Where(path), f.text, project, False))
     content = env.get(family.content_env, "")
     if content.strip():
-        entries.append((Where(env=family.content_env), content, False))
+        entries.append((Where(env=family.content_env), content, False, False))
     for name in family.managed_files:
         f = layers.read_one(family.managed_dir / name)
         if f is not None and f.text is not None:
-            entries.append((Where(family.managed_dir / name), f.text, False))
-    for origin, text, project in entries:
+            entries.append((Where(family.managed_dir / name), f.text, False, False))
+    for origin, text, project, is_dir in entries:
+        if is_dir and origin.path is not None:
+            _add_markdown(stack, family, origin.path, project)
+            continue
         if text is None:
             continue
         if project and family.refuses_project_refs and ("{env:" in text or "{file:" in text):
@@ -162,6 +192,33 @@ def read_stack(family: Family, project_dir: Path, env: Mapping[str, str]) -> Sta
         if layer is not None:
             stack.layers.append(layer)
     return stack
+
+
+def _add_markdown(stack: Stack, family: Family, directory: Path, project: bool) -> None:
+    """The Markdown agents of one config directory, merged over the layers read so far.
+
+    Kilo (`mergeAgentMarkdown`): a primary Markdown agent (from `mode/`, or `mode: primary`)
+    whose JSON `agent.<name>` entry so far is not primary gets that entry merged back over it,
+    so the JSON `model` wins then."""
+    from aigate_setup.clients import md_agents
+
+    for agent in md_agents.scan(directory, project):
+        if family.json_agent_wins_primary and agent.primary and agent.front.model is not None:
+            json_layers = [la for la in stack.layers if isinstance(la, Layer)]
+            entry = _last_in(json_layers, "agent", agent.name)
+            mode = _last_in(json_layers, "agent", agent.name, "mode")
+            json_model = _last_in(json_layers, "agent", agent.name, "model")
+            if entry is not None and mode != "primary" and json_model is not None:
+                agent = agent._replace(front=agent.front._replace(model=None))
+        stack.layers.append(agent)
+
+
+def _last_in(found: Sequence[Layer], *keys: str) -> Any:
+    for layer in found[::-1]:
+        hit = layer.find(keys)
+        if hit is not None:
+            return hit[0]
+    return None
 
 
 def _routed(stack: Stack, ref: str | None, gateway: str) -> bool:
@@ -199,6 +256,12 @@ def resolve(
     agent_key = "mode" if agent_model.value is not None else "agent"
     if agent_model.value is None:
         agent_model = stack.string("agent", agent, "model")
+    disabled = stack.last("agent", agent, "disable")
+    if agent_key == "agent" and disabled is not None and disabled[0] is True:
+        # The client drops a disabled agent and falls back to another one (not modelled:
+        # its root model is assumed).
+        stack.problems.append(f"agent `{agent}` is disabled in {disabled[1].show()}")
+        agent_model = Value()
     root_model = stack.string("model")
     model = agent_model if agent_model.value is not None else root_model
     pid = model.value.split("/", 1)[0] if model.value and "/" in model.value else None
@@ -211,18 +274,7 @@ def resolve(
     ours = _aigate_ref(stack, gateway)
     overrides: list[Override] = []
     if agent_model.value is not None and not _routed(stack, agent_model.value, gateway):
-        what = f"{agent_key}.{agent}.model"
-        overrides.append(
-            Override(
-                what,
-                agent_model.origin,
-                agent_model.value,
-                effect=f"keeps {family.title}'s default agent `{agent}` on {agent_model.value}",
-                fix=f'set {what} to "{ours}" or remove it' if ours else f"remove {what}",
-                edit_key=(agent_key, agent, "model"),
-                edit_value=ours,
-            )
-        )
+        overrides.append(_agent_override(family, agent_key, agent, agent_model, ours))
     if (
         root_model.value is not None
         and ours is not None
@@ -257,6 +309,32 @@ def resolve(
             )
         )
     return _judge(res, tuple(overrides), stack, family, gateway)
+
+
+def _agent_override(
+    family: Family, agent_key: str, agent: str, model: Value, ours: str | None
+) -> Override:
+    """The default agent's model points away from AIGate: in a JSON layer, or in the
+    frontmatter of a Markdown agent file (its `model:` line; no JSON edit offered there)."""
+    effect = f"keeps {family.title}'s default agent `{agent}` on {model.value}"
+    path = model.origin.path
+    if path is not None and path.suffix == ".md":
+        fix = (
+            f'set model: "{ours}" in its frontmatter, or remove that line'
+            if ours
+            else "remove the model: line of its frontmatter"
+        )
+        return Override(f"agent.{agent}.model", model.origin, model.value or "", effect, fix)
+    what = f"{agent_key}.{agent}.model"
+    return Override(
+        what,
+        model.origin,
+        model.value or "",
+        effect=effect,
+        fix=f'set {what} to "{ours}" or remove it' if ours else f"remove {what}",
+        edit_key=(agent_key, agent, "model"),
+        edit_value=ours,
+    )
 
 
 def _judge(
