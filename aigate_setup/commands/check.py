@@ -10,18 +10,19 @@ symlink out of it, a FIFO or a device is reported, never opened for reading), at
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from aigate_setup import paths, rules
+from aigate_setup import paths
 from aigate_setup.errors import UsageError
 from aigate_setup.findings import Finding
 from aigate_setup.options import CheckOptions
-from aigate_setup.rules import Rule, RuleContext, kinds
+from aigate_setup.rules import engine, kinds
+from aigate_setup.rules.registry import Rule, RuleContext
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
@@ -50,8 +51,7 @@ _OPEN_FLAGS = (
 )
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     findings: list[Finding]  # sorted by path, line, column, rule
     files: list[str]  # every file checked, as shown
     rules: tuple[Rule, ...]  # the rules that ran, in id order
@@ -65,8 +65,9 @@ class CheckResult:
         return 1 if self.failed else 0
 
 
-@dataclass(frozen=True)
-class Target:
+# NamedTuples, not dataclasses: `check` runs in a fresh process each time, and a dataclass
+# costs about a millisecond to create at import.
+class Target(NamedTuple):
     path: Path  # absolute, not resolved
     kind: FileKind | None  # None: named explicitly, inferred from its text
     tree: Path  # the resolved directory it is checked in: nothing outside it is read
@@ -75,7 +76,7 @@ class Target:
 
 
 def run(opts: CheckOptions) -> CheckResult:
-    active = rules.select_rules(opts.select, opts.ignore)
+    active = engine.select_rules(opts.select, opts.ignore)
     ctx = RuleContext(
         gateway_host=opts.gateway_host, catalog=_load_catalog(opts), key_env=opts.common.key_env
     )
@@ -148,12 +149,14 @@ def discover(given_paths: Iterable[Path]) -> list[Target]:
         if path.is_dir():
             tree = Path(os.path.realpath(path))
             with kinds.cached_stats():
-                found = {p: (kind, real, reg) for p, kind, real, reg in _walk(path, tree)}
-            found = {p: v for p, v in found.items() if v[1] not in seen}
-            for p in _drop_gitignored(path, list(found)):
-                kind, key, regular = found[p]
-                seen.add(key)
-                out.append(Target(p, kind, tree, key, regular))
+                found = [t for t in _walk(path, tree) if t.real not in seen]
+            files = [t.path for t in found]
+            kept = _drop_gitignored(path, files)
+            if kept is not files:
+                keep = set(kept)
+                found = [t for t in found if t.path in keep]
+            seen.update(t.real for t in found)
+            out += found
         elif os.path.lexists(path):  # a file, or a link or special file the reader refuses
             key = _real(path)
             if key not in seen:
@@ -167,28 +170,37 @@ def discover(given_paths: Iterable[Path]) -> list[Target]:
     return out
 
 
-def _walk(root: Path, real_root: Path) -> list[tuple[Path, FileKind, Path, bool]]:
-    """(path, kind, resolved path, regular file) of every file a client reads, in sorted order.
+_name = operator.attrgetter("name")
+
+
+def _walk(root: Path, real_root: Path) -> list[Target]:
+    """Every file a client reads under `root` (checked in `real_root`, its resolved path), in
+    sorted order.
 
     Symlinked directories are not entered, so a file that is not itself a link resolves to
     `real_root` joined with its place in the tree: realpath (a syscall per path component) runs
     only for links.
     """
-    found: list[tuple[Path, FileKind, Path, bool]] = []
+    found: list[Target] = []
     top = os.fspath(root)
-    stack: list[tuple[str, str]] = [(top, os.fspath(real_root))]
+    real_top = os.fspath(real_root)
+    unmoved = top == real_top  # no link on the way: each file's resolved path is its path
+    kind_for = engine.kind_for
+    stack: list[tuple[str, str]] = [(top, real_top)]
     while stack:
         dirpath, real_dir = stack.pop()
         try:
             with os.scandir(dirpath) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_name)
         except OSError:
             continue
-        if dirpath != top and any(e.name == "pyvenv.cfg" for e in entries):
-            continue  # a virtualenv below the checked tree
+        here: list[Target] = []
         subdirs: list[tuple[str, str]] = []
+        venv = False
         for entry in entries:
             name = entry.name
+            if name == "pyvenv.cfg":
+                venv = True
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
@@ -197,19 +209,22 @@ def _walk(root: Path, real_root: Path) -> list[tuple[Path, FileKind, Path, bool]
                 if name not in SKIP_DIRS:
                     subdirs.append((entry.path, os.path.join(real_dir, name)))
                 continue
-            if entry.is_symlink() and os.path.isdir(entry.path):
+            link = entry.is_symlink()
+            if link and os.path.isdir(entry.path):
                 continue  # a link to a directory is not walked (nor checked as a file)
             p = Path(entry.path)
-            kind = rules.kind_for(p)
+            kind = kind_for(p)
             if kind is None:
                 continue
-            link = entry.is_symlink()
-            real = _real(p) if link else Path(real_dir, name)
+            real = _real(p) if link else (p if unmoved else Path(real_dir, name))
             try:
                 regular = not link and entry.is_file(follow_symlinks=False)
             except OSError:
                 regular = False
-            found.append((p, kind, real, regular))
+            here.append(Target(p, kind, real_root, real, regular))
+        if venv and dirpath != top:
+            continue  # a virtualenv below the checked tree
+        found += here
         stack.extend(reversed(subdirs))
     return found
 
@@ -351,7 +366,7 @@ def check_file(
 ) -> list[Finding]:
     if shown is None:
         shown = paths.relative(target.path)
-    parse_error = rules.catalogue()["AIG001"]
+    parse_error = engine.catalogue()["AIG001"]
     reading = any(r is parse_error for r in active)
     try:
         data = read_config(target.real, target.tree, regular=target.regular)
@@ -365,8 +380,8 @@ def check_file(
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return [_finding(shown, line, parse_error, "the file is not UTF-8 text")] if reading else []
-    kind = target.kind or rules.infer_kind(target.path, text)
-    return rules.validate_text(Path(shown), text, kind, ctx, active)
+    kind = target.kind or engine.infer_kind(target.path, text)
+    return engine.validate_text(shown, text, kind, ctx, active)
 
 
 def _finding(

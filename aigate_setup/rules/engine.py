@@ -89,7 +89,7 @@ def finding(path: str, rule: Rule, hit: Hit) -> Finding:
 
 
 def validate_text(
-    path: Path,
+    path: Path | str,
     text: str,
     kind: FileKind,
     ctx: RuleContext,

@@ -108,7 +108,9 @@ def member(node: jsonc.Node | None, key: str) -> jsonc.Member | None:
 def get(node: jsonc.Node | None, *keys: str) -> jsonc.Node | None:
     """The node at `keys` below `node`, or None."""
     for key in keys:
-        m = member(node, key)
+        if node is None or node.kind != "object":
+            return None
+        m = node.member(key)
         if m is None:
             return None
         node = m.value
