@@ -159,6 +159,13 @@ def test_plain_json_fast_path_builds_the_same_tree(text: str) -> None:
     assert fast == full
     assert repr(fast) == repr(full)
     assert json.dumps(fast.value) == json.dumps(full.value)
+    # The key index the fast path builds answers as Node.member's own would: the last one.
+    todo = [fast]
+    while todo:
+        node = todo.pop()
+        todo += [m.value for m in node.members] + node.items
+        for m in node.members:
+            assert node.member(m.key) is [x for x in node.members if x.key == m.key][-1]
 
 
 @pytest.mark.parametrize(

@@ -81,32 +81,28 @@ def run(opts: CheckOptions) -> CheckResult:
         gateway_host=opts.gateway_host, catalog=_load_catalog(opts), key_env=opts.common.key_env
     )
     targets = discover(opts.paths or (Path("."),))
+    parse_error = engine.catalogue()["AIG001"]
+    reading = parse_error if any(r is parse_error for r in active) else None
     findings: list[Finding] = []
-    shown = _Shown()
-    for target in targets:
-        findings.extend(check_file(target, ctx, active, shown(target.path)))
+    files = _shown(targets)
+    for target, as_shown in zip(targets, files, strict=True):
+        findings += _check_file(target, ctx, active, as_shown, reading)
     findings.sort(key=lambda f: (f.path, f.line or 0, f.column or 0, f.rule))
-    return CheckResult(findings, [shown(t.path) for t in targets], active)
+    return CheckResult(findings, files, active)
 
 
-class _Shown:
-    """`paths.relative` with the current directory looked up once per run (it is asked
-    twice for each of hundreds of files)."""
-
-    def __init__(self) -> None:
-        self.prefix = os.path.join(os.getcwd(), "")
-        self.memo: dict[Path, str] = {}
-
-    def __call__(self, path: Path) -> str:
-        got = self.memo.get(path)
-        if got is None:
-            text = str(path)
-            if text.startswith(self.prefix) and ".." not in text:
-                got = text[len(self.prefix) :]
-            else:
-                got = paths.relative(path)
-            self.memo[path] = got
-        return got
+def _shown(targets: Sequence[Target]) -> list[str]:
+    """`paths.relative` of each target's path, with the current directory looked up once (not
+    once for each of hundreds of files)."""
+    prefix = os.path.join(os.getcwd(), "")
+    out = []
+    for target in targets:
+        text = str(target.path)
+        if text.startswith(prefix) and ".." not in text:
+            out.append(text[len(prefix) :])
+        else:
+            out.append(paths.relative(target.path))
+    return out
 
 
 def _load_catalog(opts: CheckOptions) -> Catalog | None:
@@ -364,22 +360,38 @@ def _cannot(exc: OSError) -> Unreadable:
 def check_file(
     target: Target, ctx: RuleContext, active: Sequence[Rule], shown: str | None = None
 ) -> list[Finding]:
-    if shown is None:
-        shown = paths.relative(target.path)
     parse_error = engine.catalogue()["AIG001"]
     reading = any(r is parse_error for r in active)
+    return _check_file(target, ctx, active, shown, parse_error if reading else None)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _check_file(
+    target: Target,
+    ctx: RuleContext,
+    active: Sequence[Rule],
+    shown: str | None,
+    parse_error: Rule | None,  # AIG001 when it is among the rules, for what cannot be read
+) -> list[Finding]:
+    if shown is None:
+        shown = paths.relative(target.path)
     try:
         data = read_config(target.real, target.tree, regular=target.regular)
     except Unreadable as exc:
-        return [_finding(shown, None, parse_error, exc.message, exc.hint)] if reading else []
+        return [_finding(shown, None, parse_error, exc.message, exc.hint)] if parse_error else []
     except OSError as exc:
         reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
-        return [_finding(shown, None, parse_error, reason)] if reading else []
+        return [_finding(shown, None, parse_error, reason)] if parse_error else []
     try:
-        text = data.decode("utf-8-sig")
+        # What decode("utf-8-sig") does, without its Python-level codec.
+        text = (data[3:] if data.startswith(_BOM) else data).decode()
     except UnicodeDecodeError as exc:
+        if parse_error is None:
+            return []
         line = data.count(b"\n", 0, exc.start) + 1
-        return [_finding(shown, line, parse_error, "the file is not UTF-8 text")] if reading else []
+        return [_finding(shown, line, parse_error, "the file is not UTF-8 text")]
     kind = target.kind or engine.infer_kind(target.path, text)
     return engine.validate_text(shown, text, kind, ctx, active)
 

@@ -298,9 +298,11 @@ def _plain_tree(text: str) -> Node | None:
     None when it nests deeper than MAX_DEPTH allows."""
     new_node, new_member, loads = Node, Member, json.loads  # locals: this loop is hot
     root: Node | None = None
-    # The open containers below `top`, each with the key its value will have in its parent.
-    stack: list[tuple[Node, str, int, int]] = []
+    # The open containers below `top`, each with the key its value will have in its parent
+    # and, for an object, its key index (what `Node.member` would build on its first lookup).
+    stack: list[tuple[Node, str, int, int, dict[str, Member]]] = []
     top: Node | None = None
+    index: dict[str, Member] = {}
     in_object = False
     key = ""
     key_start = key_end = 0
@@ -320,11 +322,12 @@ def _plain_tree(text: str) -> Node | None:
             if len(stack) >= MAX_DEPTH - 1:
                 return None  # a value inside may be too deep: _Parser knows where exactly
             if top is not None:
-                stack.append((top, key, key_start, key_end))
+                stack.append((top, key, key_start, key_end, index))
             start = m.start(4)
             in_object = opening == "{"
             if in_object:
                 top = new_node("object", start, start, {}, [])
+                index = {}
             else:
                 top = new_node("array", start, start, [], [], [])
             continue  # no comma follows an opening bracket
@@ -332,10 +335,12 @@ def _plain_tree(text: str) -> Node | None:
             assert top is not None
             node = top
             node.end = m.end(5)
+            if in_object:
+                node._index = (len(node.members), index)
             if not stack:
                 root = node
                 break
-            top, key, key_start, key_end = stack.pop()
+            top, key, key_start, key_end, index = stack.pop()
             in_object = top.kind == "object"
         # A complete value: a member or an item of `top`, or the root.
         if in_object:
@@ -344,6 +349,7 @@ def _plain_tree(text: str) -> Node | None:
             if comma is not None:
                 member.comma = m.start(6)
             top.members.append(member)
+            index[key] = member
             obj = top.value
             if key in obj:
                 del obj[key]  # last wins, and takes the last position
