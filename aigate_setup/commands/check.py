@@ -138,25 +138,27 @@ def _explicit_tree(path: Path) -> Path:
 
 def discover(given_paths: Iterable[Path]) -> list[Target]:
     """Explicit files as given; in directories, the files agents read (minus ignored ones)."""
-    seen: set[Path] = set()
+    seen: set[str] = set()  # the resolved paths found so far
     out: list[Target] = []
     for given in given_paths:
         path = given if given.is_absolute() else Path.cwd() / given
         if path.is_dir():
             tree = Path(os.path.realpath(path))
             with kinds.cached_stats():
-                found = [t for t in _walk(path, tree) if t.real not in seen]
+                found = _walk(path, tree)
+            if seen:
+                found = [t for t in found if os.fspath(t.real) not in seen]
             files = [t.path for t in found]
             kept = _drop_gitignored(path, files)
             if kept is not files:
                 keep = set(kept)
                 found = [t for t in found if t.path in keep]
-            seen.update(t.real for t in found)
+            seen.update([os.fspath(t.real) for t in found])
             out += found
         elif os.path.lexists(path):  # a file, or a link or special file the reader refuses
             key = _real(path)
-            if key not in seen:
-                seen.add(key)
+            if os.fspath(key) not in seen:
+                seen.add(os.fspath(key))
                 out.append(Target(path, None, _explicit_tree(path), key))
         else:
             raise UsageError(
@@ -203,7 +205,8 @@ def _walk(root: Path, real_root: Path) -> list[Target]:
                 is_dir = False
             if is_dir:
                 if name not in SKIP_DIRS:
-                    subdirs.append((entry.path, os.path.join(real_dir, name)))
+                    sub = entry.path
+                    subdirs.append((sub, sub if unmoved else os.path.join(real_dir, name)))
                 continue
             link = entry.is_symlink()
             if link and os.path.isdir(entry.path):

@@ -9,7 +9,7 @@ findings out, no I/O and no network.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,13 +146,20 @@ def validate_file(
 # --- which file is which ------------------------------------------------------------------
 
 
+@functools.cache
+def _classifiers() -> tuple[Callable[[Path], FileKind | None], ...]:
+    """Each client module's `file_kind`, in registry order (looked up once: `check` asks for
+    every file of a tree)."""
+    from aigate_setup.clients import CLIENT_MODULES
+
+    return tuple(module.file_kind for module in CLIENT_MODULES.values())
+
+
 def kind_for(path: Path) -> FileKind | None:
     """The kind of a file by its name and place (asking each client module), or None when no
     client reads it."""
-    from aigate_setup.clients import CLIENT_MODULES
-
-    for module in CLIENT_MODULES.values():
-        kind = module.file_kind(path)
+    for file_kind in _classifiers():
+        kind = file_kind(path)
         if kind is not None:
             return kind
     return None

@@ -275,10 +275,16 @@ def _no_constant(name: str) -> Any:
     raise _NotPlain(name)  # NaN, Infinity, -Infinity: Python's json accepts them, JSON does not
 
 
+_STRICT = json.JSONDecoder(parse_constant=_no_constant)  # made once: json.loads(text, **kw) makes
+# a decoder for every call
+
+
 def _plain(text: str) -> Node | None:
     """The tree of `text` when it is plain JSON within MAX_DEPTH, else None."""
+    if text.startswith("\ufeff"):  # json.loads refuses it too; JSONC tells where it is
+        return None
     try:
-        json.loads(text, parse_constant=_no_constant)
+        _STRICT.decode(text)
     except (ValueError, RecursionError, _NotPlain):
         return None
     return _plain_tree(text)
