@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 from typing import Any
 
@@ -109,6 +110,95 @@ def test_errors_have_positions(text: str, message: str, line: int, column: int) 
     assert message in info.value.message
     assert (info.value.line, info.value.column) == (line, column)
     assert str(info.value).startswith(f"{line}:{column}: ")
+
+
+# --- the plain JSON fast path gives _Parser's tree exactly ---------------------------------
+
+_parse_module = importlib.import_module("aigate_setup.merge.jsonc.parse")
+
+SPACE = st.sampled_from(["", " ", "\n", "\r\n", "\t", "  \n  "])
+PLAIN_STRINGS = st.one_of(
+    st.text(max_size=6).map(json.dumps),
+    st.text(max_size=6).map(lambda s: json.dumps(s, ensure_ascii=False)),
+    st.sampled_from(['"\\u00e9\\/"', '"a\\"b"', '"\\\\"', '"\\ud83d\\ude00"', '"\\ud800"']),
+)
+PLAIN_SCALARS = st.one_of(
+    PLAIN_STRINGS,
+    st.sampled_from(["0", "-0", "-1", "12", "1.5", "-0.25e3", "1E+2", "1e400", "-1e-400"]),
+    st.sampled_from(["true", "false", "null", str(10**30)]),
+)
+
+
+@st.composite
+def plain_json(draw: st.DrawFn, depth: int = 0) -> str:
+    """Plain JSON (no comments or trailing commas), duplicate keys and odd spacing included."""
+    kind = draw(st.sampled_from(["scalar", "object", "array"] if depth < 4 else ["scalar"]))
+    if kind == "scalar":
+        return draw(PLAIN_SCALARS)
+    n = draw(st.integers(0, 4))
+    sep = [draw(SPACE) for _ in range(4)]
+    if kind == "object":
+        keys = st.one_of(st.sampled_from(['"a"', '"b"', '"a"', '""', '"\\u0061"']), PLAIN_STRINGS)
+        parts = [
+            f"{sep[0]}{draw(keys)}{sep[1]}:{sep[2]}{draw(plain_json(depth + 1))}{sep[3]}"
+            for _ in range(n)
+        ]
+        return "{" + ",".join(parts) + (sep[0] if not n else "") + "}"
+    items = [f"{sep[0]}{draw(plain_json(depth + 1))}{sep[1]}" for _ in range(n)]
+    return "[" + ",".join(items) + (sep[2] if not n else "") + "]"
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.tuples(SPACE, plain_json(), SPACE).map("".join))
+def test_plain_json_fast_path_builds_the_same_tree(text: str) -> None:
+    fast = _parse_module._plain(text)
+    assert fast is not None, "plain JSON takes the fast path"
+    full = _parse_module._parse_jsonc(text)
+    # Dataclass equality covers kind, offsets, value (and its key order), members with their
+    # key offsets and commas, and items; repr catches a dict or list of another type.
+    assert fast == full
+    assert repr(fast) == repr(full)
+    assert json.dumps(fast.value) == json.dumps(full.value)
+    # The key index the fast path builds answers as Node.member's own would: the last one.
+    todo = [fast]
+    while todo:
+        node = todo.pop()
+        todo += [m.value for m in node.members] + node.items
+        for m in node.members:
+            assert node.member(m.key) is [x for x in node.members if x.key == m.key][-1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1 // c\n}',
+        '{"a": 1,}',
+        "[1,]",
+        "[NaN]",
+        '{"a": Infinity}',
+        "-Infinity",
+        "\ufeff{}",
+        "",
+        " ",
+        "[" * 401 + "]" * 401,  # near MAX_DEPTH, _Parser decides (and words the error)
+        "[" * 401 + "1" + "]" * 401,
+        '{"a": 1} x',
+    ],
+)
+def test_everything_else_takes_the_full_parser(text: str) -> None:
+    assert _parse_module._plain(text) is None
+
+
+def test_plain_json_at_the_depth_limit() -> None:
+    text = "[" * 400 + "1" + "]" * 400  # the 1 is 400 levels deep: allowed
+    fast, full = _parse_module._plain(text), _parse_module._parse_jsonc(text)
+    while fast is not None and full is not None:  # (== on 400 levels would recurse too deep)
+        assert (fast.kind, fast.start, fast.end) == (full.kind, full.start, full.end)
+        fast, full = (fast.items or [None])[0], (full.items or [None])[0]
+    assert fast is None and full is None
+    assert parse("[" * 401 + "]" * 401).kind == "array"
+    with pytest.raises(ParseError, match="nesting deeper"):
+        parse("[" * 401 + "1" + "]" * 401)
 
 
 def test_line_col() -> None:

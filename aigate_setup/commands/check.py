@@ -10,18 +10,19 @@ symlink out of it, a FIFO or a device is reported, never opened for reading), at
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from aigate_setup import paths, rules
+from aigate_setup import paths
 from aigate_setup.errors import UsageError
 from aigate_setup.findings import Finding
 from aigate_setup.options import CheckOptions
-from aigate_setup.rules import Rule, RuleContext, kinds
+from aigate_setup.rules import engine, kinds
+from aigate_setup.rules.registry import Rule, RuleContext
 
 if TYPE_CHECKING:
     from aigate_setup.catalog import Catalog
@@ -50,8 +51,7 @@ _OPEN_FLAGS = (
 )
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     findings: list[Finding]  # sorted by path, line, column, rule
     files: list[str]  # every file checked, as shown
     rules: tuple[Rule, ...]  # the rules that ran, in id order
@@ -65,8 +65,9 @@ class CheckResult:
         return 1 if self.failed else 0
 
 
-@dataclass(frozen=True)
-class Target:
+# NamedTuples, not dataclasses: `check` runs in a fresh process each time, and a dataclass
+# costs about a millisecond to create at import.
+class Target(NamedTuple):
     path: Path  # absolute, not resolved
     kind: FileKind | None  # None: named explicitly, inferred from its text
     tree: Path  # the resolved directory it is checked in: nothing outside it is read
@@ -75,37 +76,33 @@ class Target:
 
 
 def run(opts: CheckOptions) -> CheckResult:
-    active = rules.select_rules(opts.select, opts.ignore)
+    active = engine.select_rules(opts.select, opts.ignore)
     ctx = RuleContext(
         gateway_host=opts.gateway_host, catalog=_load_catalog(opts), key_env=opts.common.key_env
     )
     targets = discover(opts.paths or (Path("."),))
+    parse_error = engine.catalogue()["AIG001"]
+    reading = parse_error if any(r is parse_error for r in active) else None
     findings: list[Finding] = []
-    shown = _Shown()
-    for target in targets:
-        findings.extend(check_file(target, ctx, active, shown(target.path)))
+    files = _shown(targets)
+    for target, as_shown in zip(targets, files, strict=True):
+        findings += _check_file(target, ctx, active, as_shown, reading)
     findings.sort(key=lambda f: (f.path, f.line or 0, f.column or 0, f.rule))
-    return CheckResult(findings, [shown(t.path) for t in targets], active)
+    return CheckResult(findings, files, active)
 
 
-class _Shown:
-    """`paths.relative` with the current directory looked up once per run (it is asked
-    twice for each of hundreds of files)."""
-
-    def __init__(self) -> None:
-        self.prefix = os.path.join(os.getcwd(), "")
-        self.memo: dict[Path, str] = {}
-
-    def __call__(self, path: Path) -> str:
-        got = self.memo.get(path)
-        if got is None:
-            text = str(path)
-            if text.startswith(self.prefix) and ".." not in text:
-                got = text[len(self.prefix) :]
-            else:
-                got = paths.relative(path)
-            self.memo[path] = got
-        return got
+def _shown(targets: Sequence[Target]) -> list[str]:
+    """`paths.relative` of each target's path, with the current directory looked up once (not
+    once for each of hundreds of files)."""
+    prefix = os.path.join(os.getcwd(), "")
+    out = []
+    for target in targets:
+        text = str(target.path)
+        if text.startswith(prefix) and ".." not in text:
+            out.append(text[len(prefix) :])
+        else:
+            out.append(paths.relative(target.path))
+    return out
 
 
 def _load_catalog(opts: CheckOptions) -> Catalog | None:
@@ -141,23 +138,27 @@ def _explicit_tree(path: Path) -> Path:
 
 def discover(given_paths: Iterable[Path]) -> list[Target]:
     """Explicit files as given; in directories, the files agents read (minus ignored ones)."""
-    seen: set[Path] = set()
+    seen: set[str] = set()  # the resolved paths found so far
     out: list[Target] = []
     for given in given_paths:
         path = given if given.is_absolute() else Path.cwd() / given
         if path.is_dir():
             tree = Path(os.path.realpath(path))
             with kinds.cached_stats():
-                found = {p: (kind, real, reg) for p, kind, real, reg in _walk(path, tree)}
-            found = {p: v for p, v in found.items() if v[1] not in seen}
-            for p in _drop_gitignored(path, list(found)):
-                kind, key, regular = found[p]
-                seen.add(key)
-                out.append(Target(p, kind, tree, key, regular))
+                found = _walk(path, tree)
+            if seen:
+                found = [t for t in found if os.fspath(t.real) not in seen]
+            files = [t.path for t in found]
+            kept = _drop_gitignored(path, files)
+            if kept is not files:
+                keep = set(kept)
+                found = [t for t in found if t.path in keep]
+            seen.update([os.fspath(t.real) for t in found])
+            out += found
         elif os.path.lexists(path):  # a file, or a link or special file the reader refuses
             key = _real(path)
-            if key not in seen:
-                seen.add(key)
+            if os.fspath(key) not in seen:
+                seen.add(os.fspath(key))
                 out.append(Target(path, None, _explicit_tree(path), key))
         else:
             raise UsageError(
@@ -167,49 +168,62 @@ def discover(given_paths: Iterable[Path]) -> list[Target]:
     return out
 
 
-def _walk(root: Path, real_root: Path) -> list[tuple[Path, FileKind, Path, bool]]:
-    """(path, kind, resolved path, regular file) of every file a client reads, in sorted order.
+_name = operator.attrgetter("name")
+
+
+def _walk(root: Path, real_root: Path) -> list[Target]:
+    """Every file a client reads under `root` (checked in `real_root`, its resolved path), in
+    sorted order.
 
     Symlinked directories are not entered, so a file that is not itself a link resolves to
     `real_root` joined with its place in the tree: realpath (a syscall per path component) runs
     only for links.
     """
-    found: list[tuple[Path, FileKind, Path, bool]] = []
+    found: list[Target] = []
     top = os.fspath(root)
-    stack: list[tuple[str, str]] = [(top, os.fspath(real_root))]
+    real_top = os.fspath(real_root)
+    unmoved = top == real_top  # no link on the way: each file's resolved path is its path
+    kind_for = engine.kind_for
+    stack: list[tuple[str, str]] = [(top, real_top)]
     while stack:
         dirpath, real_dir = stack.pop()
         try:
             with os.scandir(dirpath) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_name)
         except OSError:
             continue
-        if dirpath != top and any(e.name == "pyvenv.cfg" for e in entries):
-            continue  # a virtualenv below the checked tree
+        here: list[Target] = []
         subdirs: list[tuple[str, str]] = []
+        venv = False
         for entry in entries:
             name = entry.name
+            if name == "pyvenv.cfg":
+                venv = True
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 is_dir = False
             if is_dir:
                 if name not in SKIP_DIRS:
-                    subdirs.append((entry.path, os.path.join(real_dir, name)))
-                continue
-            if entry.is_symlink() and os.path.isdir(entry.path):
-                continue  # a link to a directory is not walked (nor checked as a file)
-            p = Path(entry.path)
-            kind = rules.kind_for(p)
-            if kind is None:
+                    sub = entry.path
+                    subdirs.append((sub, sub if unmoved else os.path.join(real_dir, name)))
                 continue
             link = entry.is_symlink()
-            real = _real(p) if link else Path(real_dir, name)
+            if link and os.path.isdir(entry.path):
+                continue  # a link to a directory is not walked (nor checked as a file)
+            p = Path(entry.path)
+            kind = kind_for(p)
+            if kind is None:
+                continue
+            real = _real(p) if link else (p if unmoved else Path(real_dir, name))
             try:
                 regular = not link and entry.is_file(follow_symlinks=False)
             except OSError:
                 regular = False
-            found.append((p, kind, real, regular))
+            here.append(Target(p, kind, real_root, real, regular))
+        if venv and dirpath != top:
+            continue  # a virtualenv below the checked tree
+        found += here
         stack.extend(reversed(subdirs))
     return found
 
@@ -349,24 +363,40 @@ def _cannot(exc: OSError) -> Unreadable:
 def check_file(
     target: Target, ctx: RuleContext, active: Sequence[Rule], shown: str | None = None
 ) -> list[Finding]:
+    parse_error = engine.catalogue()["AIG001"]
+    reading = any(r is parse_error for r in active)
+    return _check_file(target, ctx, active, shown, parse_error if reading else None)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _check_file(
+    target: Target,
+    ctx: RuleContext,
+    active: Sequence[Rule],
+    shown: str | None,
+    parse_error: Rule | None,  # AIG001 when it is among the rules, for what cannot be read
+) -> list[Finding]:
     if shown is None:
         shown = paths.relative(target.path)
-    parse_error = rules.catalogue()["AIG001"]
-    reading = any(r is parse_error for r in active)
     try:
         data = read_config(target.real, target.tree, regular=target.regular)
     except Unreadable as exc:
-        return [_finding(shown, None, parse_error, exc.message, exc.hint)] if reading else []
+        return [_finding(shown, None, parse_error, exc.message, exc.hint)] if parse_error else []
     except OSError as exc:
         reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
-        return [_finding(shown, None, parse_error, reason)] if reading else []
+        return [_finding(shown, None, parse_error, reason)] if parse_error else []
     try:
-        text = data.decode("utf-8-sig")
+        # What decode("utf-8-sig") does, without its Python-level codec.
+        text = (data[3:] if data.startswith(_BOM) else data).decode()
     except UnicodeDecodeError as exc:
+        if parse_error is None:
+            return []
         line = data.count(b"\n", 0, exc.start) + 1
-        return [_finding(shown, line, parse_error, "the file is not UTF-8 text")] if reading else []
-    kind = target.kind or rules.infer_kind(target.path, text)
-    return rules.validate_text(Path(shown), text, kind, ctx, active)
+        return [_finding(shown, line, parse_error, "the file is not UTF-8 text")]
+    kind = target.kind or engine.infer_kind(target.path, text)
+    return engine.validate_text(shown, text, kind, ctx, active)
 
 
 def _finding(

@@ -9,7 +9,7 @@ findings out, no I/O and no network.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,6 @@ from aigate_setup import sanitize, secrets
 from aigate_setup.errors import UsageError
 from aigate_setup.findings import Finding
 from aigate_setup.rules import keys, models, syntax, urls
-from aigate_setup.rules.ignore import apply_inline_ignores
 from aigate_setup.rules.registry import (
     Hit,
     Reader,
@@ -89,7 +88,7 @@ def finding(path: str, rule: Rule, hit: Hit) -> Finding:
 
 
 def validate_text(
-    path: Path,
+    path: Path | str,
     text: str,
     kind: FileKind,
     ctx: RuleContext,
@@ -110,7 +109,10 @@ def validate_text(
         return found
     if secret_lines:
         found = [f for f in found if not (f.rule == SECRET_RULE and f.line in secret_lines)]
-    found = apply_inline_ignores(text, src.lines, found)
+    if "aigate:" in text:  # an inline ignore comment, maybe
+        from aigate_setup.rules.ignore import apply_inline_ignores
+
+        found = apply_inline_ignores(text, src.lines, found)
     return sorted(found, key=lambda f: (f.line or 0, f.column or 0, f.rule, f.message))
 
 
@@ -144,13 +146,20 @@ def validate_file(
 # --- which file is which ------------------------------------------------------------------
 
 
+@functools.cache
+def _classifiers() -> tuple[Callable[[Path], FileKind | None], ...]:
+    """Each client module's `file_kind`, in registry order (looked up once: `check` asks for
+    every file of a tree)."""
+    from aigate_setup.clients import CLIENT_MODULES
+
+    return tuple(module.file_kind for module in CLIENT_MODULES.values())
+
+
 def kind_for(path: Path) -> FileKind | None:
     """The kind of a file by its name and place (asking each client module), or None when no
     client reads it."""
-    from aigate_setup.clients import CLIENT_MODULES
-
-    for module in CLIENT_MODULES.values():
-        kind = module.file_kind(path)
+    for file_kind in _classifiers():
+        kind = file_kind(path)
         if kind is not None:
             return kind
     return None

@@ -44,8 +44,7 @@ def place(where: Callable[[], Path]) -> Path:
     return found
 
 
-def _stat(path: Path) -> os.stat_result | None:
-    key = os.fspath(path)
+def _stat(key: str) -> os.stat_result | None:
     cache = _stats
     if cache is not None and key in cache:
         return cache[key]
@@ -61,11 +60,12 @@ def _stat(path: Path) -> os.stat_result | None:
 def same_place(a: Path, b: Path) -> bool:
     """The same directory (or file), through symlinks; names of paths that do not exist yet are
     compared resolved. Stats, not realpaths: this runs once per discovered file."""
-    if a == b:
+    ka, kb = os.fspath(a), os.fspath(b)
+    if ka == kb or (os.name == "nt" and a == b):  # Windows paths compare case-insensitively
         return True
-    sa, sb = _stat(a), _stat(b)
+    sa, sb = _stat(ka), _stat(kb)
     if sa is not None and sb is not None:
-        return os.path.samestat(sa, sb)
+        return sa.st_ino == sb.st_ino and sa.st_dev == sb.st_dev  # os.path.samestat
     if sa is not None or sb is not None:
         return False  # one exists and the other does not
     try:

@@ -18,7 +18,12 @@ _TOML_HEADER = re.compile(r"\[\[?\s*(.*?)\s*\]\]?")
 _TOML_INLINE_KEY = re.compile(rf"[{{,]\s*({_TOML_KEY})\s*=\s*")
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _toml_split(dotted: str) -> tuple[str, ...]:
+    if _BARE_KEY.fullmatch(dotted):
+        return (dotted,)  # most keys: one bare key
     return tuple(p.strip("\"'") for p in _TOML_PART.findall(dotted))
 
 
@@ -52,9 +57,8 @@ class TomlIndex:
         if not m or line[m.end() : m.end() + 1] != "=":
             return None
         key_path = table + _toml_split(m.group(1))
-        value_col = m.end() + 1
-        while value_col < len(line) and line[value_col] in " \t":
-            value_col += 1
+        after = line[m.end() + 1 :]
+        value_col = len(line) - len(after.lstrip(" \t"))
         self.pos.setdefault(key_path, (i, m.start(1) + 1, value_col + 1))
         rest = line[value_col:]
         if rest.startswith("{"):  # an inline table: index its direct keys on this line
@@ -108,7 +112,9 @@ def member(node: jsonc.Node | None, key: str) -> jsonc.Member | None:
 def get(node: jsonc.Node | None, *keys: str) -> jsonc.Node | None:
     """The node at `keys` below `node`, or None."""
     for key in keys:
-        m = member(node, key)
+        if node is None or node.kind != "object":
+            return None
+        m = node.member(key)
         if m is None:
             return None
         node = m.value

@@ -11,8 +11,7 @@ imports no client module and no catalog code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from aigate_setup.findings import Severity
 
@@ -24,9 +23,12 @@ if TYPE_CHECKING:
 # How a kind's text is read: a TOML or JSONC document, or a POSIX / PowerShell script.
 Format = Literal["toml", "jsonc", "sh", "ps1", "yaml"]
 
+# The records below are NamedTuples, not frozen dataclasses: `check` starts a fresh process
+# for every run, and each frozen dataclass costs about a millisecond to create at import (and a
+# few microseconds per instance, for the thousands of hits and references of a big tree).
 
-@dataclass(frozen=True)
-class RuleContext:
+
+class RuleContext(NamedTuple):
     """What a run knows besides the file: the gateway host, the catalog, the key variable."""
 
     gateway_host: str | None = None
@@ -34,8 +36,7 @@ class RuleContext:
     key_env: str = "AIGATE_API_KEY"
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One place a rule fires. `hint`/`severity` override the rule's own when set."""
 
     line: int | None
@@ -48,8 +49,7 @@ class Hit:
 CheckFn = Callable[["Source"], Iterable[Hit]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str  # stable: AIG + three digits
     name: str  # short kebab-case name (SARIF `name`)
     severity: Severity
@@ -59,7 +59,7 @@ class Rule:
     fix: str  # what to do; the default hint of its findings
     kinds: tuple[FileKind, ...] | None  # the file kinds it runs on; None: every kind
     example_kind: FileKind  # the kind of file `example` is
-    check: CheckFn = field(compare=False, repr=False)
+    check: CheckFn
     # A sharper form of AIG002 (a literal key in a known credential field): AIG002 does not
     # report the same line again.
     secret: bool = False
@@ -114,8 +114,7 @@ def rule(
 # --- what a client says about its files -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UrlRef:
+class UrlRef(NamedTuple):
     """A base URL written in a file. `style`: "v1" wants the /v1 base (OpenAI-style clients),
     "root" wants the gateway root (Claude Code appends /v1/messages itself)."""
 
@@ -129,8 +128,7 @@ class UrlRef:
     keyed: bool | None = None
 
 
-@dataclass(frozen=True)
-class ModelRef:
+class ModelRef(NamedTuple):
     """A model id (or a model's display name) written in a file.
 
     `catalog_id` is the gateway id it names when the client sends it to AIGate (so the catalog
@@ -153,8 +151,7 @@ def _no_models(src: Source) -> list[ModelRef]:
     return []
 
 
-@dataclass(frozen=True)
-class Reader:
+class Reader(NamedTuple):
     """How the rules read one file kind of one client."""
 
     kind: FileKind

@@ -6,18 +6,41 @@ the script's assignments, the base URLs and model ids in it) is computed on firs
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from aigate_setup.errors import ParseError
 from aigate_setup.merge import jsonc
 from aigate_setup.merge.tomlread import parse_toml
 from aigate_setup.rules.positions import TomlIndex
 from aigate_setup.rules.registry import Hit, ModelRef, Reader, RuleContext, UrlRef
-from aigate_setup.rules.scripts import Assign, marker_problem, script_assignments
 
 if TYPE_CHECKING:
     from aigate_setup.clients.base import FileKind
+    from aigate_setup.rules.scripts import Assign
+
+_T = TypeVar("_T")
+
+
+class cached_property(Generic[_T]):
+    """`functools.cached_property` without its lock, which Python 3.11 takes on every first
+    access (a Source is never shared between threads): computed once, then kept in the
+    instance's `__dict__`, where the next lookup finds it before this descriptor."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class Source:
@@ -78,6 +101,8 @@ class Source:
                 return yaml.load(self.text), None
             except ParseError as exc:
                 return None, Hit(exc.line, exc.column, f"invalid YAML: {exc.message}")
+        from aigate_setup.rules.scripts import marker_problem, script_assignments
+
         assignments = script_assignments(self.text, fmt == "ps1")
         broken = marker_problem(self.text)
         if broken is None:
@@ -94,13 +119,13 @@ class Source:
         """Why the file cannot be read (AIG001), or None."""
         return self._parsed[1]
 
-    @property
+    @cached_property
     def toml(self) -> dict[str, Any] | None:
         """The values of a TOML file; None when it is not TOML or cannot be parsed."""
         data = self._parsed[0] if self.reader.format == "toml" else None
         return data if isinstance(data, dict) else None
 
-    @property
+    @cached_property
     def json(self) -> jsonc.Node | None:
         """The root object of a JSONC file; None when it is not one or cannot be parsed."""
         root = self._parsed[0] if self.reader.format == "jsonc" else None

@@ -12,6 +12,7 @@ tests/test_merge_jsonc_differential.py holds this against jsonc-parser itself.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ _STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"', re.DOTALL)
 _STRING_PREFIX = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*', re.DOTALL)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z0-9_$.+-]+")
-_NEWLINE = re.compile("\n")
+_PLUS_ONE = (1).__add__
 _LITERALS: dict[str, tuple[NodeKind, Any]] = {
     "true": ("bool", True),
     "false": ("bool", False),
@@ -78,7 +79,10 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
-        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        # Where each line starts: 0, then one past each "\n" (the line lengths, summed in C).
+        lines = text.split("\n")
+        lines.pop()
+        self.starts = list(itertools.accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, self.length))
@@ -244,8 +248,135 @@ class _Parser:
             raise self.err(pos, f"expected ',' or ']', found {self.describe(pos)}")
 
 
+# --- the fast path: plain JSON -----------------------------------------------------------------
+# Most configs are plain JSON (no comment, no trailing comma). For those, the C `json` module
+# checks the syntax, and one regex walk over the tokens builds the same tree `_Parser` would
+# (same nodes, offsets, values, duplicate keys, commas). Anything else, and any document that
+# nests deeper than MAX_DEPTH allows, goes to `_Parser`, which also words the errors.
+
+# One step of a plain JSON document: an optional key, one value or bracket, an optional comma.
+_STEP = re.compile(
+    r"""[ \t\n\r]*
+    (?:("[^"\\]*(?:\\.[^"\\]*)*")[ \t\n\r]*:[ \t\n\r]*)?  # 1: a key
+    (?:("[^"\\]*(?:\\.[^"\\]*)*")  # 2: a string
+      |([^ \t\n\r{}\[\]:,"]+)  # 3: a number, true, false or null
+      |([{\[])  # 4: an opening bracket
+      |([}\]]))  # 5: a closing one
+    [ \t\n\r]*(,)?  # 6: a comma""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotPlain(name)  # NaN, Infinity, -Infinity: Python's json accepts them, JSON does not
+
+
+_STRICT = json.JSONDecoder(parse_constant=_no_constant)  # made once: json.loads(text, **kw) makes
+# a decoder for every call
+
+
+def _plain(text: str) -> Node | None:
+    """The tree of `text` when it is plain JSON within MAX_DEPTH, else None."""
+    if text.startswith("\ufeff"):  # json.loads refuses it too; JSONC tells where it is
+        return None
+    try:
+        _STRICT.decode(text)
+    except (ValueError, RecursionError, _NotPlain):
+        return None
+    return _plain_tree(text)
+
+
+def _word(word: str, start: int, end: int) -> Node:
+    """A number, true, false or null of a plain JSON document."""
+    if word in _LITERALS:
+        kind, val = _LITERALS[word]
+        return Node(kind, start, end, val)
+    num: int | float = float(word) if any(c in word for c in ".eE") else int(word)
+    return Node("number", start, end, num)
+
+
+def _plain_tree(text: str) -> Node | None:
+    """The tree of valid JSON `text` (every step is well formed and in a valid place), or
+    None when it nests deeper than MAX_DEPTH allows."""
+    new_node, new_member, loads = Node, Member, json.loads  # locals: this loop is hot
+    root: Node | None = None
+    # The open containers below `top`, each with the key its value will have in its parent
+    # and, for an object, its key index (what `Node.member` would build on its first lookup).
+    stack: list[tuple[Node, str, int, int, dict[str, Member]]] = []
+    top: Node | None = None
+    index: dict[str, Member] = {}
+    in_object = False
+    key = ""
+    key_start = key_end = 0
+    for m in _STEP.finditer(text):
+        k, string, word, opening, _, comma = m.groups()
+        if k is not None:
+            key = k[1:-1] if "\\" not in k else loads(k)
+            key_start, key_end = m.span(1)
+        if string is not None:
+            start, end = m.span(2)
+            node = new_node(
+                "string", start, end, string[1:-1] if "\\" not in string else loads(string)
+            )
+        elif word is not None:
+            node = _word(word, *m.span(3))
+        elif opening is not None:
+            if len(stack) >= MAX_DEPTH - 1:
+                return None  # a value inside may be too deep: _Parser knows where exactly
+            if top is not None:
+                stack.append((top, key, key_start, key_end, index))
+            start = m.start(4)
+            in_object = opening == "{"
+            if in_object:
+                top = new_node("object", start, start, {}, [])
+                index = {}
+            else:
+                top = new_node("array", start, start, [], [], [])
+            continue  # no comma follows an opening bracket
+        else:  # a closing bracket
+            assert top is not None
+            node = top
+            node.end = m.end(5)
+            if in_object:
+                node._index = (len(node.members), index)
+            if not stack:
+                root = node
+                break
+            top, key, key_start, key_end, index = stack.pop()
+            in_object = top.kind == "object"
+        # A complete value: a member or an item of `top`, or the root.
+        if in_object:
+            assert top is not None
+            member = new_member(key, key_start, key_end, node)
+            if comma is not None:
+                member.comma = m.start(6)
+            top.members.append(member)
+            index[key] = member
+            obj = top.value
+            if key in obj:
+                del obj[key]  # last wins, and takes the last position
+            obj[key] = node.value
+        elif top is not None:
+            top.items.append(node)
+            top.value.append(node.value)
+        else:
+            root = node
+            break
+    return root
+
+
 def parse(text: str) -> Node:
     """Parse JSONC text into a `Node` tree. Raises ParseError (1-based line/column)."""
+    root = _plain(text)
+    return root if root is not None else _parse_jsonc(text)
+
+
+def _parse_jsonc(text: str) -> Node:
+    """`parse` without the plain JSON fast path: comments, trailing commas, errors."""
     p = _Parser(text)
     pos = _skip(text, 0)
     if pos >= len(text):
