@@ -18,11 +18,11 @@ from aigate_setup.clients.claude.writer import (
 from aigate_setup.rules.kinds import SCRIPT_SUFFIXES, head, json_like
 from aigate_setup.rules.positions import get, members, string
 from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule
-from aigate_setup.rules.scripts import Assign
 from aigate_setup.rules.urls import analyze, fix_hint, is_aigate_url, shown_url
 from aigate_setup.secrets import mask_key
 
 if TYPE_CHECKING:
+    from aigate_setup.rules.scripts import Assign
     from aigate_setup.rules.source import Source
 
 
