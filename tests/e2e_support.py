@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,20 @@ def installed_version(bin_dir: Path, client: str) -> str:
         return str(json.loads(pj.read_text(encoding="utf-8")).get("version", ""))
     except (OSError, ValueError):
         return ""
+
+
+def pinned_bin(check: Callable[[Path], object] | None = None) -> Path:
+    """The clients' bin dir, checked by `check` (default: the four clients' pins); the test
+    FAILS with the reason when they are missing, it never skips."""
+    import pytest
+
+    try:
+        found = clients_bin()
+        (check or check_pins)(found)
+        return found
+    except ClientsMissing as exc:
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
 
 
 def check_pins(bin_dir: Path) -> dict[str, str]:

@@ -17,12 +17,10 @@ from conftest import TEST_KEY
 from e2e_support import (
     OFFLINE_ENV,
     PROMPT,
-    ClientsMissing,
     Run,
     aigate,
     base_env,
-    check_pins,
-    clients_bin,
+    pinned_bin,
     run,
 )
 
@@ -38,13 +36,7 @@ NO_RESPONSES = "deepseek/deepseek-v3.2"  # Chat Completions only: not in Codex's
 
 @pytest.fixture(scope="module")
 def bin_dir() -> Path:
-    try:
-        found = clients_bin()
-        check_pins(found)
-        return found
-    except ClientsMissing as exc:
-        problem = str(exc)
-    pytest.fail(problem, pytrace=False)
+    return pinned_bin()
 
 
 def codex(bin_dir: Path, project: Path, *args: str) -> Run:

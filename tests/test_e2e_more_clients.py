@@ -17,14 +17,13 @@ from conftest import TEST_KEY
 from e2e_support import (
     MORE_OFFLINE_ENV,
     MORE_PINS,
-    ClientsMissing,
     Run,
     aigate,
     base_env,
-    clients_bin,
     more_argv,
     more_clients,
     paths_seen,
+    pinned_bin,
     run,
 )
 
@@ -40,13 +39,7 @@ CHAT = "/v1/chat/completions"
 @pytest.fixture(scope="session")
 def bin_dir() -> Path:
     """The bin dir holding qwen, cn and aider at their pins; FAIL (not skip) when missing."""
-    try:
-        found = clients_bin()
-        more_clients(found)
-        return found
-    except ClientsMissing as exc:
-        problem = str(exc)
-    pytest.fail(problem, pytrace=False)
+    return pinned_bin(more_clients)
 
 
 @pytest.fixture

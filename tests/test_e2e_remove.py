@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_KEY
-from e2e_support import ROUTES, aigate, base_env, clients_bin, run_client
+from e2e_support import ROUTES, aigate, base_env, pinned_bin, run_client
 
 from aigate_setup import paths
 from aigate_setup.testing import FakeGateway
@@ -101,10 +101,7 @@ def _turns(gw: FakeGateway, client: str) -> list[str]:
 def test_remove_puts_each_real_client_back_on_its_previous_provider(
     client: str, gateways: tuple[FakeGateway, FakeGateway], sandbox_home: Path
 ) -> None:
-    try:
-        bin_dir = clients_bin()
-    except Exception as exc:  # missing binaries fail, never skip
-        pytest.fail(str(exc), pytrace=False)
+    bin_dir = pinned_bin(lambda found: None)  # missing binaries fail, never skip
     gw, other = gateways
     project = Path.cwd()
     path, script = seed(client, other)

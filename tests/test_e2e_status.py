@@ -13,12 +13,10 @@ from typing import Any
 import pytest
 from conftest import TEST_KEY
 from e2e_support import (
-    ClientsMissing,
     aigate,
     base_env,
-    check_pins,
-    clients_bin,
     paths_seen,
+    pinned_bin,
     run,
     run_client,
 )
@@ -32,13 +30,7 @@ MODEL = "openai/gpt-5.5"
 
 @pytest.fixture(scope="module")
 def bin_dir() -> Path:
-    try:
-        found = clients_bin()
-        check_pins(found)
-        return found
-    except ClientsMissing as exc:
-        problem = str(exc)
-    pytest.fail(problem, pytrace=False)
+    return pinned_bin()
 
 
 @pytest.fixture

@@ -24,15 +24,13 @@ from e2e_support import (
     OFFLINE_ENV,
     PROMPT,
     ROUTES,
-    ClientsMissing,
     Run,
     aigate,
     assert_clean_turn,
     base_env,
-    check_pins,
     client_argv,
-    clients_bin,
     paths_seen,
+    pinned_bin,
     run,
 )
 
@@ -46,13 +44,7 @@ ANTHROPIC_KEY = "sk-ant-api03-users0own0anthropic0key0LEAK"
 
 @pytest.fixture(scope="module")
 def bin_dir() -> Path:
-    try:
-        found = clients_bin()
-        check_pins(found)
-        return found
-    except ClientsMissing as exc:
-        problem = str(exc)
-    pytest.fail(problem, pytrace=False)
+    return pinned_bin()
 
 
 @pytest.fixture

@@ -263,21 +263,15 @@ def test_e2e_markdown_agent_model_wins(case: str) -> None:
     """The real client: a Markdown agent's `model:` line sends the default agent to another
     gateway (AIGate's log shows no turn), and `status` said so before."""
     from e2e_support import (
-        ClientsMissing,
         aigate,
         base_env,
-        check_pins,
-        clients_bin,
         paths_seen,
+        pinned_bin,
         run_client,
     )
 
     name, where, extra = E2E_CASES[case]
-    try:
-        bin_dir = clients_bin()
-        check_pins(bin_dir)
-    except ClientsMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
+    bin_dir = pinned_bin()
     model = "openai/gpt-5.5"
     root = project()
     with FakeGateway(catalog="newapi", keys=[TEST_KEY]) as ours, FakeGateway() as other:

@@ -294,15 +294,9 @@ def test_init_does_not_repeat_the_picker_note_as_a_warning(fake_gateway: FakeGat
 
 @pytest.fixture(scope="module")
 def bin_dir() -> Path:
-    from e2e_support import ClientsMissing, check_pins, clients_bin
+    from e2e_support import pinned_bin
 
-    try:
-        found = clients_bin()
-        check_pins(found)
-        return found
-    except ClientsMissing as exc:
-        problem = str(exc)
-    pytest.fail(problem, pytrace=False)
+    return pinned_bin()
 
 
 def _real(bin_dir: Path, args: list[str], gw: FakeGateway) -> tuple[int, str, Any]:

@@ -271,20 +271,15 @@ def _e2e_pair(name: str, extra_env: dict[str, str], plant: Any = None) -> tuple[
     """(requests to the AIGate gateway, requests to the other one, status JSON)."""
     from e2e_support import (
         MORE_OFFLINE_ENV,
-        ClientsMissing,
         aigate,
         base_env,
-        clients_bin,
         more_argv,
         more_clients,
+        pinned_bin,
         run,
     )
 
-    try:
-        bin_dir = clients_bin()
-        more_clients(bin_dir)
-    except ClientsMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
+    bin_dir = pinned_bin(more_clients)
     cwd = Path.cwd()
     with (
         FakeGateway(catalog="newapi", keys=[TEST_KEY]) as ours,
