@@ -1,5 +1,6 @@
 """`doctor --with-clients`: each configured client's own one-shot "Say OK." (the command is the
-client module's ONE_SHOT), and the bounded subprocess runner the binary checks use too."""
+client module's ONE_SHOT), paced so the slowest is not slowed down, and the bounded subprocess
+runner the binary checks use too."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from aigate_setup import settings
 from aigate_setup.findings import Check
@@ -27,7 +29,20 @@ if TYPE_CHECKING:
     from aigate_setup.clients.base import ClientState
     from aigate_setup.options import DoctorOptions
 
+T = TypeVar("T")
 PROMPT = "Say OK."
+# Typical seconds of each client's one-shot run on a 2-core machine, mostly CPU-bound start-up
+# (scripts/bench.py); only the order of the runs depends on them: the slowest starts first.
+RUN_SECONDS = {
+    "kilo": 8.0,
+    "aider": 4.0,
+    "opencode": 4.0,
+    "qwen": 3.0,
+    "continue": 1.5,
+    "claude": 1.0,
+    "codex": 0.5,
+}
+VERSION_SECONDS = 1.5  # a `--version` start (Continue's: 1.5 s)
 _UNSET = re.compile(r"^\s*unset\s+([A-Za-z_][A-Za-z0-9_ ]*)", re.MULTILINE)
 _PS_UNSET = re.compile(r"Remove-Item\s+(?:-Path\s+)?Env:([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
@@ -185,19 +200,86 @@ def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Ch
     return Check(f"{c}.run", "fail", title, f"exited {code}: {why}", f"run it yourself: {typed}", c)
 
 
+class Pacer:
+    """Starts CPU-heavy jobs (the client runs, the other clients' `--version`) at most `slots`
+    at a time, in the order they were queued. A client's start-up is CPU-bound: all at once on
+    a small machine, each gets a slice and the slowest finishes last of all; paced, the slowest
+    runs at full speed while the others take turns next to it.
+
+    Never a reason to hang: a job gives its slot up when it ends or after `patience` seconds,
+    whichever comes first (a hanging client holds the next one back that long), and no job
+    waits longer than the patience of all the jobs queued before it."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = max(1, slots)
+        self._cond = threading.Condition()
+        self._queued = 0  # tickets handed out, in queue order
+        self._next = 0  # every ticket below this one has started
+        self._holding: list[tuple[float, threading.Event]] = []  # (slot given up at, ended)
+        self._waits = 0.0  # the patience of every job queued so far
+
+    def _busy(self, now: float) -> int:
+        return sum(1 for until, ended in self._holding if now < until and not ended.is_set())
+
+    def pace(self, fn: Callable[[], T], patience: float) -> tuple[Callable[[], T], float]:
+        """fn, started in its turn; and the longest it may wait for that (add it to its limit)."""
+        with self._cond:
+            ticket = self._queued
+            self._queued += 1
+            max_wait = self._waits
+            self._waits += patience
+
+        def paced() -> T:
+            ended = threading.Event()
+            deadline = time.monotonic() + max_wait
+            with self._cond:
+                while True:
+                    now = time.monotonic()
+                    if now >= deadline or (ticket <= self._next and self._busy(now) < self.slots):
+                        break
+                    ends = [u for u, e in self._holding if u > now and not e.is_set()]
+                    self._cond.wait(max(0.01, min([*ends, deadline]) - now))
+                self._next = max(self._next, ticket + 1)
+                self._holding.append((time.monotonic() + patience, ended))
+                self._cond.notify_all()
+            try:
+                return fn()
+            finally:
+                ended.set()
+                with self._cond:
+                    self._cond.notify_all()
+
+        return paced, max_wait
+
+    def start(self, fn: Callable[[], T], limit: float, seconds: float) -> Bounded[T]:
+        """fn in its own thread, in its turn; `limit` counts from its queueing plus the wait
+        (at most), `seconds` is how long it usually takes (its patience is twice that)."""
+        paced, max_wait = self.pace(fn, 2 * seconds)
+        return Bounded(paced, max_wait + limit)
+
+
 def start_runs(
-    states: Sequence[ClientState], opts: DoctorOptions, skip: str | None
+    states: Sequence[ClientState],
+    opts: DoctorOptions,
+    skip: str | None,
+    pacer: Pacer | None = None,
 ) -> dict[str, Bounded[Check]]:
-    """Start every configured client's run at once, each in its own thread with its own
-    timeout (they take seconds each); none when the key or the gateway already failed."""
+    """Start every configured client's run, each in its own thread with its own timeout (they
+    take seconds each), the slowest first; none when the key or the gateway already failed.
+    With a pacer they take turns on the CPU (see Pacer); without one they start at once."""
     if not opts.with_clients or opts.offline or skip:
         return {}
     timeout = settings.client_timeout()
-    return {
-        st.name: Bounded(partial(client_run_check, st, opts, timeout), timeout + 5.0)
-        for st in states
-        if st.configured
-    }
+    configured = [st for st in states if st.configured]
+    configured.sort(key=lambda st: -RUN_SECONDS.get(st.name, VERSION_SECONDS))
+    out: dict[str, Bounded[Check]] = {}
+    for st in configured:
+        check = partial(client_run_check, st, opts, timeout)
+        if pacer is None:
+            out[st.name] = Bounded(check, timeout + 5.0)
+        else:
+            out[st.name] = pacer.start(check, timeout + 5.0, RUN_SECONDS.get(st.name, 2.0))
+    return out
 
 
 def run_result(
