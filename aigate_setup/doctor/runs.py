@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from aigate_setup import settings
+from aigate_setup.constants import RUN_SECONDS
 from aigate_setup.findings import Check
 from aigate_setup.gateway.diagnose import OFFLINE, Bounded
 from aigate_setup.sanitize import clean, one_line
@@ -31,18 +32,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 PROMPT = "Say OK."
-# Typical seconds of each client's one-shot run on a 2-core machine, mostly CPU-bound start-up
-# (scripts/bench.py); only the order of the runs depends on them: the slowest starts first.
-RUN_SECONDS = {
-    "kilo": 8.0,
-    "aider": 4.0,
-    "opencode": 4.0,
-    "qwen": 3.0,
-    "continue": 1.5,
-    "claude": 1.0,
-    "codex": 0.5,
-}
-VERSION_SECONDS = 1.5  # a `--version` start (Continue's: 1.5 s)
+VERSION_SECONDS = 1.5  # a `--version` start (the slowest: 1.5 s)
+UNKNOWN_SECONDS = 2.0  # a client run without a figure in RUN_SECONDS
 _UNSET = re.compile(r"^\s*unset\s+([A-Za-z_][A-Za-z0-9_ ]*)", re.MULTILINE)
 _PS_UNSET = re.compile(r"Remove-Item\s+(?:-Path\s+)?Env:([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
@@ -270,15 +261,15 @@ def start_runs(
     if not opts.with_clients or opts.offline or skip:
         return {}
     timeout = settings.client_timeout()
-    configured = [st for st in states if st.configured]
-    configured.sort(key=lambda st: -RUN_SECONDS.get(st.name, VERSION_SECONDS))
+    seconds = {st.name: RUN_SECONDS.get(st.name, UNKNOWN_SECONDS) for st in states}
+    configured = sorted((st for st in states if st.configured), key=lambda st: -seconds[st.name])
     out: dict[str, Bounded[Check]] = {}
     for st in configured:
         check = partial(client_run_check, st, opts, timeout)
         if pacer is None:
             out[st.name] = Bounded(check, timeout + 5.0)
         else:
-            out[st.name] = pacer.start(check, timeout + 5.0, RUN_SECONDS.get(st.name, 2.0))
+            out[st.name] = pacer.start(check, timeout + 5.0, seconds[st.name])
     return out
 
 
