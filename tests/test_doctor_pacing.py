@@ -125,13 +125,19 @@ def test_runs_are_not_started_when_the_gateway_is_unreachable(
     assert run["detail"] == "not run: the gateway is not reachable (see the gateway checks)"
 
 
+def _machine(monkeypatch: pytest.MonkeyPatch, cores: int, others_busy: float) -> None:
+    """Pretend a machine with `cores`, which other programs keep `others_busy` cores busy."""
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(runs.CpuWatch, "others_busy", lambda self: others_busy)
+
+
 def test_the_slowest_run_starts_first_and_versions_last(
     fake_gateway: FakeGateway, stubs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On a one-core machine the heavy starts take turns: the runs, slowest first, then the
-    other clients' `--version`; every check is still made."""
+    """On an idle one-core machine the heavy starts take turns: the runs, slowest first, then
+    the other clients' `--version`; every check is still made."""
     init(fake_gateway)
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    _machine(monkeypatch, 1, 0.0)
     r, checks = doctor(fake_gateway, "--with-clients")
     calls = _calls(stubs)
     assert calls[:4] == list(RUNS)
@@ -149,12 +155,45 @@ def test_without_with_clients_nothing_is_paced(
 ) -> None:
     """Plain doctor asks every installed client `--version` (none runs)."""
     init(fake_gateway)
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    _machine(monkeypatch, 1, 0.0)
     _, checks = doctor(fake_gateway)
     assert sorted(_calls(stubs)) == sorted(
         f"{n} --version" for n in (*CONFIGURED, "qwen", "cn", "aider")
     )
     assert get(checks, "kilo.binary")["detail"].endswith("(OK)")
+
+
+def test_on_a_busy_machine_the_runs_start_at_once(
+    fake_gateway: FakeGateway, tmp_path: Path, stubs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Next to other busy programs taking turns would only shrink doctor's share of the CPU:
+    kilo (started first) waits for a file that only opencode's run writes, and still passes."""
+    init(fake_gateway)
+    flag = tmp_path / "opencode-ran"
+    (tmp_path / "bin" / "kilo").write_text(
+        f'#!/bin/sh\ni=0\nwhile [ ! -e "{flag}" ] && [ $i -lt 200 ]; do sleep 0.05; '
+        "i=$((i+1)); done\necho OK\n"
+    )
+    (tmp_path / "bin" / "opencode").write_text(f'#!/bin/sh\ntouch "{flag}"\necho OK\n')
+    _machine(monkeypatch, 1, 1.5)
+    _, checks = doctor(fake_gateway, "--with-clients", env={"AIGATE_CLIENT_TIMEOUT": "8"})
+    assert get(checks, "kilo.run")["status"] == "pass", get(checks, "kilo.run")
+    assert get(checks, "opencode.run")["status"] == "pass"
+
+
+def test_pacer_only_on_an_otherwise_idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    watch = runs.CpuWatch()
+    for busy, paced in ((None, False), (0.0, True), (0.4, True), (0.5, False), (1.7, False)):
+        monkeypatch.setattr(runs.CpuWatch, "others_busy", lambda self, b=busy: b)
+        pacer = runs.pacer_for(watch)
+        assert (pacer is not None) == paced, busy
+        assert pacer is None or pacer.slots == 2
+
+
+def test_cpu_watch_measures_or_says_it_cannot() -> None:
+    busy = runs.CpuWatch().others_busy()  # too soon to tell, or a share of the cores
+    assert busy is None or busy >= 0.0
 
 
 # --------------------------------------------------------------------------- Pacer

@@ -7,7 +7,6 @@ probe and (with --with-clients) its own one-shot run. Slow parts run concurrentl
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -55,10 +54,11 @@ def run(opts: DoctorOptions) -> DoctorResult:
     from aigate_setup.doctor.environment import env_checks
     from aigate_setup.doctor.gateway_url import with_configured_base_url
     from aigate_setup.doctor.project import roots as project_roots
-    from aigate_setup.doctor.runs import VERSION_SECONDS, Pacer, start_runs
+    from aigate_setup.doctor.runs import VERSION_SECONDS, CpuWatch, Pacer, pacer_for, start_runs
     from aigate_setup.doctor.servers import server_checks
     from aigate_setup.gateway.diagnose import Bounded
 
+    watch = CpuWatch()  # how busy the machine is while doctor starts (see pacer_for)
     timeout = check_timeout()
     requested = bool(opts.clients)
     names = opts.clients or CLIENTS
@@ -69,9 +69,7 @@ def run(opts: DoctorOptions) -> DoctorResult:
     checks, proxy = env_checks(opts)
     checks = keyshell.environment(checks, opts)
     running = opts.with_clients and not opts.offline  # configured clients run themselves
-    # With --with-clients the heavy starts (the runs, the other clients' `--version`) take
-    # turns on the CPU, the slowest first (see Pacer); without, every `--version` starts at once.
-    pacer = Pacer(os.cpu_count() or 1) if running else None
+    pacer: Pacer | None = None
 
     def start_binaries() -> dict[str, Bounded[Check]]:
         """The binary checks (local, but `--version` may be slow): started, collected later."""
@@ -87,10 +85,14 @@ def run(opts: DoctorOptions) -> DoctorResult:
         return out
 
     # The client runs start the moment the key and the gateway checks passed (the rest of the
-    # report is built while they run), the other clients' `--version` after them.
+    # report is built while they run), the other clients' `--version` after them. On an
+    # otherwise idle machine these heavy starts take turns on the CPU, the slowest first (see
+    # Pacer); else, and without --with-clients, they all start at once.
     binaries = None if running else start_binaries()
     diagnosis = _diagnose(opts, proxy, timeout)
     skip = _skip_reason(opts, diagnosis, checks)
+    if running:
+        pacer = pacer_for(watch)
     runs = start_runs(states, opts, skip, pacer)
     if binaries is None:
         binaries = start_binaries()

@@ -34,6 +34,7 @@ T = TypeVar("T")
 PROMPT = "Say OK."
 VERSION_SECONDS = 1.5  # a `--version` start (the slowest: 1.5 s)
 UNKNOWN_SECONDS = 2.0  # a client run without a figure in RUN_SECONDS
+IDLE_BELOW = 0.5  # CPU cores busy with other programs below which the machine counts as idle
 _UNSET = re.compile(r"^\s*unset\s+([A-Za-z_][A-Za-z0-9_ ]*)", re.MULTILINE)
 _PS_UNSET = re.compile(r"Remove-Item\s+(?:-Path\s+)?Env:([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
@@ -247,6 +248,47 @@ class Pacer:
         (at most), `seconds` is how long it usually takes (its patience is twice that)."""
         paced, max_wait = self.pace(fn, 2 * seconds)
         return Bounded(paced, max_wait + limit)
+
+
+class CpuWatch:
+    """How busy the machine is with anything but this process, from now on (Linux: the
+    /proc/stat counters; None elsewhere). Pacing pays only on an otherwise idle machine: next
+    to other busy programs, fewer runs at a time only get a smaller share of the CPU."""
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        """(seconds, machine busy CPU seconds, this process's CPU seconds), or None."""
+        try:
+            with open("/proc/stat", encoding="ascii") as fh:
+                fields = [int(x) for x in fh.readline().split()[1:8]]
+            hz = os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, AttributeError):
+            return None
+        if len(fields) < 5 or hz <= 0:
+            return None
+        busy = (sum(fields) - fields[3] - fields[4]) / hz  # not idle, not waiting for I/O
+        own = os.times()
+        return time.monotonic(), busy, own.user + own.system
+
+    def others_busy(self) -> float | None:
+        """The CPU cores others kept busy since this watch started (None: cannot tell)."""
+        now = self._sample()
+        if self._start is None or now is None or now[0] - self._start[0] < 0.05:
+            return None
+        seconds = now[0] - self._start[0]
+        return max(0.0, (now[1] - self._start[1]) - (now[2] - self._start[2])) / seconds
+
+
+def pacer_for(watch: CpuWatch) -> Pacer | None:
+    """A pacer with one slot per core when the machine is otherwise idle, else None (all at
+    once, as many turns on a busy machine as the other programs)."""
+    busy = watch.others_busy()
+    if busy is None or busy >= IDLE_BELOW:
+        return None
+    return Pacer(os.cpu_count() or 1)
 
 
 def start_runs(
