@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -188,19 +187,26 @@ def bench_with_clients(
     repeat: int, env: dict[str, str], gw: FakeGateway, root: Path, bindir: Path
 ) -> list[tuple[str, float, float, str]]:
     """`doctor --with-clients` with the four real clients (their runs are concurrent) against
-    the slowest client's run alone; goal (issue 13): at most that plus 1 s."""
+    the slowest client's run alone; goal (issue 13): at most that plus 1 s.
+
+    One warm-up run of everything first (a client's first start in a fresh HOME creates its
+    database and caches, which no later run does), then interleaved rounds (each client alone,
+    then all of them), so machine drift hits every figure alike; medians of fresh processes."""
     from aigate_setup.constants import CLIENTS
 
     env = {**env, "PATH": f"{bindir}{os.pathsep}{env.get('PATH', '')}"}
     init = [*CLI, "init", "--yes", "--no-smoke-test", "--model", MODEL, "--base-url", gw.base_url]
     assert run(init, env, cwd=root)[2] == 0, "init failed"
     doctor = [*CLI, "doctor", "--base-url", gw.base_url, "--with-clients"]
-
-    def one(client: str) -> float:
-        return run([*doctor, "--client", client], env, cwd=root)[0]
-
-    alone = {c: median(partial(one, c), repeat) for c in CLIENTS}
-    together = median(lambda: run(doctor, env, cwd=root)[0], repeat)
+    cmds = {c: [*doctor, "--client", c] for c in CLIENTS}
+    cmds["all"] = doctor
+    run(doctor, env, cwd=root)  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(repeat):
+        for name, argv in cmds.items():
+            times[name].append(run(argv, env, cwd=root)[0])
+    alone = {c: statistics.median(times[c]) for c in CLIENTS}
+    together = statistics.median(times["all"])
     slowest = max(alone, key=lambda c: alone[c])
     base = alone[slowest]
     rows = [
@@ -334,7 +340,8 @@ def main() -> int:
     if args.only_clients:
         if not args.clients_bin:
             ap.error("--only-clients needs --clients-bin DIR (or AIGATE_CLIENTS_BIN)")
-        return _report(_clients_rows(Path(args.clients_bin), 1), 1)
+        clients_repeat = 1 if "--repeat" not in sys.argv else repeat
+        return _report(_clients_rows(Path(args.clients_bin), clients_repeat), clients_repeat)
     rows: list[tuple[str, float, float, str]] = []
     with tempfile.TemporaryDirectory(prefix="aigate-bench-") as tmp, FakeGateway() as gw:
         root = Path(tmp)

@@ -54,10 +54,11 @@ def run(opts: DoctorOptions) -> DoctorResult:
     from aigate_setup.doctor.environment import env_checks
     from aigate_setup.doctor.gateway_url import with_configured_base_url
     from aigate_setup.doctor.project import roots as project_roots
-    from aigate_setup.doctor.runs import start_runs
+    from aigate_setup.doctor.runs import VERSION_SECONDS, CpuWatch, Pacer, pacer_for, start_runs
     from aigate_setup.doctor.servers import server_checks
     from aigate_setup.gateway.diagnose import Bounded
 
+    watch = CpuWatch()  # how busy the machine is while doctor starts (see pacer_for)
     timeout = check_timeout()
     requested = bool(opts.clients)
     names = opts.clients or CLIENTS
@@ -67,21 +68,35 @@ def run(opts: DoctorOptions) -> DoctorResult:
     opts = keyshell.with_kept_key(opts)  # the kept key file when the variable is unset
     checks, proxy = env_checks(opts)
     checks = keyshell.environment(checks, opts)
-    # Binaries (local, but may be slow): start now, collect later.
     running = opts.with_clients and not opts.offline  # configured clients run themselves
-    binaries = {
-        st.name: Bounded(
-            partial(
-                binary_check, st.name, st.configured, requested, not (running and st.configured)
-            ),
-            check_timeout() + 2.0,
-        )
-        for st in states
-    }
+    pacer: Pacer | None = None
+
+    def start_binaries() -> dict[str, Bounded[Check]]:
+        """The binary checks (local, but `--version` may be slow): started, collected later."""
+        out: dict[str, Bounded[Check]] = {}
+        for st in states:
+            version = not (running and st.configured)
+            check = partial(binary_check, st.name, st.configured, requested, version)
+            limit = check_timeout() + 2.0
+            if pacer is not None and version:
+                out[st.name] = pacer.start(check, limit, VERSION_SECONDS)
+            else:
+                out[st.name] = Bounded(check, limit)
+        return out
+
+    # The client runs start the moment the key and the gateway checks passed (the rest of the
+    # report is built while they run), the other clients' `--version` after them. On an
+    # otherwise idle machine these heavy starts take turns on the CPU, the slowest first (see
+    # Pacer); else, and without --with-clients, they all start at once.
+    binaries = None if running else start_binaries()
     diagnosis = _diagnose(opts, proxy, timeout)
-    checks += _gateway_checks(states, opts, diagnosis)
     skip = _skip_reason(opts, diagnosis, checks)
-    runs = start_runs(states, opts, skip)
+    if running:
+        pacer = pacer_for(watch)
+    runs = start_runs(states, opts, skip, pacer)
+    if binaries is None:
+        binaries = start_binaries()
+    checks += _gateway_checks(states, opts, diagnosis)
     probes = probe_checks(states, opts, skip, max(timeout * 4, timeout))
     for st in states:
         task = runs.get(st.name)

@@ -1,5 +1,6 @@
 """`doctor --with-clients`: each configured client's own one-shot "Say OK." (the command is the
-client module's ONE_SHOT), and the bounded subprocess runner the binary checks use too."""
+client module's ONE_SHOT), paced so the slowest is not slowed down, and the bounded subprocess
+runner the binary checks use too."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from aigate_setup import settings
+from aigate_setup.constants import RUN_SECONDS
 from aigate_setup.findings import Check
 from aigate_setup.gateway.diagnose import OFFLINE, Bounded
 from aigate_setup.sanitize import clean, one_line
@@ -27,7 +30,11 @@ if TYPE_CHECKING:
     from aigate_setup.clients.base import ClientState
     from aigate_setup.options import DoctorOptions
 
+T = TypeVar("T")
 PROMPT = "Say OK."
+VERSION_SECONDS = 1.5  # a `--version` start (the slowest: 1.5 s)
+UNKNOWN_SECONDS = 2.0  # a client run without a figure in RUN_SECONDS
+IDLE_BELOW = 0.5  # CPU cores busy with other programs below which the machine counts as idle
 _UNSET = re.compile(r"^\s*unset\s+([A-Za-z_][A-Za-z0-9_ ]*)", re.MULTILINE)
 _PS_UNSET = re.compile(r"Remove-Item\s+(?:-Path\s+)?Env:([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
@@ -185,19 +192,127 @@ def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Ch
     return Check(f"{c}.run", "fail", title, f"exited {code}: {why}", f"run it yourself: {typed}", c)
 
 
+class Pacer:
+    """Starts CPU-heavy jobs (the client runs, the other clients' `--version`) at most `slots`
+    at a time, in the order they were queued. A client's start-up is CPU-bound: all at once on
+    a small machine, each gets a slice and the slowest finishes last of all; paced, the slowest
+    runs at full speed while the others take turns next to it.
+
+    Never a reason to hang: a job gives its slot up when it ends or after `patience` seconds,
+    whichever comes first (a hanging client holds the next one back that long), and no job
+    waits longer than the patience of all the jobs queued before it."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = max(1, slots)
+        self._cond = threading.Condition()
+        self._queued = 0  # tickets handed out, in queue order
+        self._next = 0  # every ticket below this one has started
+        self._holding: list[tuple[float, threading.Event]] = []  # (slot given up at, ended)
+        self._waits = 0.0  # the patience of every job queued so far
+
+    def _busy(self, now: float) -> int:
+        return sum(1 for until, ended in self._holding if now < until and not ended.is_set())
+
+    def pace(self, fn: Callable[[], T], patience: float) -> tuple[Callable[[], T], float]:
+        """fn, started in its turn; and the longest it may wait for that (add it to its limit)."""
+        with self._cond:
+            ticket = self._queued
+            self._queued += 1
+            max_wait = self._waits
+            self._waits += patience
+
+        def paced() -> T:
+            ended = threading.Event()
+            deadline = time.monotonic() + max_wait
+            with self._cond:
+                while True:
+                    now = time.monotonic()
+                    if now >= deadline or (ticket <= self._next and self._busy(now) < self.slots):
+                        break
+                    ends = [u for u, e in self._holding if u > now and not e.is_set()]
+                    self._cond.wait(max(0.01, min([*ends, deadline]) - now))
+                self._next = max(self._next, ticket + 1)
+                self._holding.append((time.monotonic() + patience, ended))
+                self._cond.notify_all()
+            try:
+                return fn()
+            finally:
+                ended.set()
+                with self._cond:
+                    self._cond.notify_all()
+
+        return paced, max_wait
+
+    def start(self, fn: Callable[[], T], limit: float, seconds: float) -> Bounded[T]:
+        """fn in its own thread, in its turn; `limit` counts from its queueing plus the wait
+        (at most), `seconds` is how long it usually takes (its patience is twice that)."""
+        paced, max_wait = self.pace(fn, 2 * seconds)
+        return Bounded(paced, max_wait + limit)
+
+
+class CpuWatch:
+    """How busy the machine is with anything but this process, from now on (Linux: the
+    /proc/stat counters; None elsewhere). Pacing pays only on an otherwise idle machine: next
+    to other busy programs, fewer runs at a time only get a smaller share of the CPU."""
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        """(seconds, machine busy CPU seconds, this process's CPU seconds), or None."""
+        try:
+            with open("/proc/stat", encoding="ascii") as fh:
+                fields = [int(x) for x in fh.readline().split()[1:8]]
+            hz = os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, AttributeError):
+            return None
+        if len(fields) < 5 or hz <= 0:
+            return None
+        busy = (sum(fields) - fields[3] - fields[4]) / hz  # not idle, not waiting for I/O
+        own = os.times()
+        return time.monotonic(), busy, own.user + own.system
+
+    def others_busy(self) -> float | None:
+        """The CPU cores others kept busy since this watch started (None: cannot tell)."""
+        now = self._sample()
+        if self._start is None or now is None or now[0] - self._start[0] < 0.05:
+            return None
+        seconds = now[0] - self._start[0]
+        return max(0.0, (now[1] - self._start[1]) - (now[2] - self._start[2])) / seconds
+
+
+def pacer_for(watch: CpuWatch) -> Pacer | None:
+    """A pacer with one slot per core when the machine is otherwise idle, else None (all at
+    once, as many turns on a busy machine as the other programs)."""
+    busy = watch.others_busy()
+    if busy is None or busy >= IDLE_BELOW:
+        return None
+    return Pacer(os.cpu_count() or 1)
+
+
 def start_runs(
-    states: Sequence[ClientState], opts: DoctorOptions, skip: str | None
+    states: Sequence[ClientState],
+    opts: DoctorOptions,
+    skip: str | None,
+    pacer: Pacer | None = None,
 ) -> dict[str, Bounded[Check]]:
-    """Start every configured client's run at once, each in its own thread with its own
-    timeout (they take seconds each); none when the key or the gateway already failed."""
+    """Start every configured client's run, each in its own thread with its own timeout (they
+    take seconds each), the slowest first; none when the key or the gateway already failed.
+    With a pacer they take turns on the CPU (see Pacer); without one they start at once."""
     if not opts.with_clients or opts.offline or skip:
         return {}
     timeout = settings.client_timeout()
-    return {
-        st.name: Bounded(partial(client_run_check, st, opts, timeout), timeout + 5.0)
-        for st in states
-        if st.configured
-    }
+    seconds = {st.name: RUN_SECONDS.get(st.name, UNKNOWN_SECONDS) for st in states}
+    configured = sorted((st for st in states if st.configured), key=lambda st: -seconds[st.name])
+    out: dict[str, Bounded[Check]] = {}
+    for st in configured:
+        check = partial(client_run_check, st, opts, timeout)
+        if pacer is None:
+            out[st.name] = Bounded(check, timeout + 5.0)
+        else:
+            out[st.name] = pacer.start(check, timeout + 5.0, seconds[st.name])
+    return out
 
 
 def run_result(
