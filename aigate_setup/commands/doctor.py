@@ -75,7 +75,10 @@ def run(opts: DoctorOptions) -> DoctorResult:
         """The binary checks (local, but `--version` may be slow): started, collected later."""
         out: dict[str, Bounded[Check]] = {}
         for st in states:
-            version = not (running and st.configured)
+            # `--version` only for a client doctor judges: a configured one whose own run does
+            # not prove more, or one asked for with --client. An installed client that is not
+            # set up for AIGate is only found on PATH (its version says nothing about AIGate).
+            version = (st.configured or requested) and not (running and st.configured)
             check = partial(binary_check, st.name, st.configured, requested, version)
             limit = check_timeout() + 2.0
             if pacer is not None and version:

@@ -106,7 +106,7 @@ def binary_check(client: str, configured: bool, requested: bool, version: bool =
         return Check(f"{client}.binary", status, title, f"{name} is not on PATH", install, client)
     shown = paths.display(found)
     if not version:
-        detail = f"{shown} (its version: see the one-shot run)"
+        detail = f"{shown} (its version: see the one-shot run)" if configured else shown
         return Check(f"{client}.binary", "pass", title, detail, "", client)
     try:
         code, out, err = run_command([found, "--version"], timeout=check_timeout())
