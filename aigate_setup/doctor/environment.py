@@ -125,8 +125,8 @@ def _openai_base_url_check(common: Common) -> Check:
         "env.openai_base_url",
         "warn",
         title,
-        f"{mask_url(value)} is set; the built-in OpenAI providers of Codex "
-        "and OpenCode send requests there",
+        f"{mask_url(value)} is set; Aider sends its requests there instead of the "
+        "openai-api-base aigate-setup wrote, and other OpenAI-based tools may too",
         "unset OPENAI_BASE_URL unless you use it on purpose "
         "(the aigate provider has its own base URL)",
     )
