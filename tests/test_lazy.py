@@ -79,6 +79,8 @@ NOT_FOR_STATUS = (
     "aigate_setup.command_options",
     "aigate_setup.clients.opencode_rules",
     "aigate_setup.clients.claude.rules",
+    "aigate_setup.clients.md_agents",
+    "dataclasses",  # no dataclass is created on the way (see clients/base.py)
     "httpx",
     "jinja2",
     "tomlkit",

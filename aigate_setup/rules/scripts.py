@@ -12,10 +12,10 @@ from typing import NamedTuple
 from aigate_setup.merge.block import BEGIN, END
 
 _SH_ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
-_PS_ASSIGN = re.compile(r"^\s*\$env:([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$", re.IGNORECASE)
-_PS_SETENV = re.compile(
-    r"SetEnvironmentVariable\(\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]\s*,\s*(.*)$", re.IGNORECASE
-)
+# PowerShell's patterns are compiled on first use (re's own cache): `status` on Linux and macOS
+# reads only the POSIX script.
+_PS_ASSIGN = r"(?i)^\s*\$env:([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$"
+_PS_SETENV = r"(?i)SetEnvironmentVariable\(\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]\s*,\s*(.*)$"
 _SH_WORD_END = re.compile(r"[\s;#]")
 
 
@@ -33,7 +33,10 @@ def script_assignments(text: str, ps1: bool) -> list[Assign]:
     for i, line in enumerate(text.splitlines(), 1):
         if line.lstrip().startswith("#"):
             continue
-        m = (_PS_ASSIGN.match(line) or _PS_SETENV.search(line)) if ps1 else _SH_ASSIGN.match(line)
+        if ps1:
+            m = re.match(_PS_ASSIGN, line) or re.search(_PS_SETENV, line)
+        else:
+            m = _SH_ASSIGN.match(line)
         if not m:
             continue
         raw = m.group(2).strip()

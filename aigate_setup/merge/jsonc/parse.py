@@ -16,7 +16,6 @@ import itertools
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aigate_setup.errors import ParseError
@@ -40,30 +39,70 @@ _LITERALS: dict[str, tuple[NodeKind, Any]] = {
 }
 
 
-@dataclass
+# Member and Node are plain classes with __slots__ (not dataclasses): `status` parses JSONC on
+# every start, and creating a dataclass costs more at import than the parsing itself.
+
+
 class Member:
     """One `"key": value` of an object. `comma` is the offset of the comma after it, if any."""
 
-    key: str
-    key_start: int
-    key_end: int
-    value: Node
-    comma: int | None = None
+    __slots__ = ("comma", "key", "key_end", "key_start", "value")
+
+    def __init__(
+        self, key: str, key_start: int, key_end: int, value: Node, comma: int | None = None
+    ) -> None:
+        self.key = key
+        self.key_start = key_start
+        self.key_end = key_end
+        self.value = value
+        self.comma = comma
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.key, self.key_start, self.key_end, self.value, self.comma)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Member) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Member{self._fields()!r}"
 
 
-@dataclass
 class Node:
     """A parsed value: `text[start:end]` is its source; `value` is the plain Python value."""
 
-    kind: NodeKind
-    start: int
-    end: int
-    value: Any
-    members: list[Member] = field(default_factory=list)
-    items: list[Node] = field(default_factory=list)
-    # (member count, key -> its last member), built on the first lookup: the rules look up
-    # many keys, and a list scan per lookup was most of `check`'s time.
-    _index: tuple[int, dict[str, Member]] | None = field(default=None, repr=False, compare=False)
+    __slots__ = ("_index", "end", "items", "kind", "members", "start", "value")
+
+    def __init__(
+        self,
+        kind: NodeKind,
+        start: int,
+        end: int,
+        value: Any,
+        members: list[Member] | None = None,
+        items: list[Node] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.value = value
+        self.members = members if members is not None else []
+        self.items = items if items is not None else []
+        # (member count, key -> its last member), built on the first lookup: the rules look
+        # up many keys, and a list scan per lookup was most of `check`'s time.
+        self._index: tuple[int, dict[str, Member]] | None = None
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.kind, self.start, self.end, self.value, self.members, self.items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Node) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Node{self._fields()!r}"
 
     def member(self, key: str) -> Member | None:
         """The member named `key` (the last one when the key is duplicated)."""
