@@ -1,5 +1,5 @@
-"""The options of init, doctor, check, models, restore and remove (see options.py, which
-re-exports them: `status` and `--help` do not pay for these classes)."""
+"""The options of init, doctor, models, restore and remove (see options.py, which re-exports
+them: `status`, `check` and `--help` do not pay for these classes)."""
 
 from __future__ import annotations
 
@@ -39,17 +39,6 @@ class DoctorOptions:
     with_clients: bool = False
     fix: bool = False
     yes: bool = False
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    common: Common
-    paths: tuple[Path, ...] = ()
-    catalog: Path | None = None
-    live: bool = False
-    gateway_host: str | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

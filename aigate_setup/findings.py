@@ -5,15 +5,15 @@ Both commands produce the same Finding records from the same rules, so they alwa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 CheckStatus = Literal["pass", "warn", "fail", "skip"]
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+# NamedTuples (not dataclasses): cheap to create for `check`, which runs on every commit;
+# findings sort by their fields in order (path, line, column, ...). Change one with _replace.
+class Finding(NamedTuple):
     """One problem in one file. line/column are 1-based; None when not applicable."""
 
     path: str
@@ -25,12 +25,11 @@ class Finding:
     hint: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = self._asdict()
         return {k: d[k] for k in ("rule", "severity", "path", "line", "column", "message", "hint")}
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One doctor check result (docs/json-output.md: id, status, title, detail, hint)."""
 
     id: str

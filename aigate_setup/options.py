@@ -1,7 +1,8 @@
 """Typed options for each command: the click layer fills these, core code reads them.
 
-`Common` and `StatusOptions` live here; the other commands' options are in command_options.py
-and load on first use, so that `status` stays fast."""
+`Common`, `StatusOptions` and `CheckOptions` live here (NamedTuples: cheap to create, and
+`status` and `check` run often); the other commands' options are in command_options.py and load
+on first use."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from aigate_setup.errors import UsageError
 
 if TYPE_CHECKING:
     from aigate_setup.command_options import (
-        CheckOptions,
         DoctorOptions,
         InitOptions,
         ModelsOptions,
@@ -40,7 +40,6 @@ __all__ = [
 
 _LAZY = dict.fromkeys(
     (
-        "CheckOptions",
         "DoctorOptions",
         "InitOptions",
         "ModelsOptions",
@@ -198,3 +197,13 @@ class StatusOptions(NamedTuple):
     common: Common
     clients: tuple[str, ...] = ()
     project_dir: Path = Path()  # the CLI passes the current directory, made absolute
+
+
+class CheckOptions(NamedTuple):
+    common: Common
+    paths: tuple[Path, ...] = ()
+    catalog: Path | None = None
+    live: bool = False
+    gateway_host: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()

@@ -8,7 +8,7 @@ probe and (with --with-clients) its own one-shot run. Slow parts run concurrentl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -197,7 +197,7 @@ def _client(
         if rules.on_base_url:  # one URL, one problem: the rule's words go to <client>.base_url
             extra = "; ".join(rules.on_base_url)
             per = [
-                replace(c, detail=f"{c.detail} ({extra})") if c.id == base_id else c for c in per
+                c._replace(detail=f"{c.detail} ({extra})") if c.id == base_id else c for c in per
             ]
         per += rules.checks
     out += per

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -234,7 +234,7 @@ def models_known_checks(
             for finding in validate_text(f.path, text, kind, ctx):
                 if finding.rule in CATALOG_RULES:
                     chk = _finding_check("gateway.models_known", finding, RULES, st.name)
-                    out.append(replace(chk, title=title, client=None))
+                    out.append(chk._replace(title=title, client=None))
     if not out:
         shown = ", ".join(ids[:4]) + (f" (+{len(ids) - 4} more)" if len(ids) > 4 else "")
         detail = f"{len(ids)} configured, all known and usable: {shown}"

@@ -46,7 +46,7 @@ def environment(checks: list[Check], opts: DoctorOptions) -> list[Check]:
                 "Code's key helper and OpenCode/Kilo read"
             )
             hint = f'export {var}="$(cat {paths.display(kept.path)})" for this shell'
-            c = replace(c, status="warn", detail=detail, hint=hint)
+            c = c._replace(status="warn", detail=detail, hint=hint)
         out.append(c)
         if c.id == "env.key_format":
             out += [key_file_check(kept, var), shell_profile_check(kept, var)]

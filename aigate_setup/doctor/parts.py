@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +42,7 @@ def masked(chk: Check, *keys: str | None) -> Check:
     hint = secrets.scrub(mask_urls(chk.hint), *keys)
     if detail == chk.detail and hint == chk.hint:
         return chk
-    return replace(chk, detail=detail, hint=hint)
+    return chk._replace(detail=detail, hint=hint)
 
 
 def provider_missing(
