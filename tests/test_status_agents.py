@@ -11,23 +11,13 @@ from typing import Any
 
 import pytest
 from conftest import TEST_KEY, Result, run_cli
+from test_status import home, project
 
 from aigate_setup.clients import kilo, md_agents, opencode
 from aigate_setup.testing import FakeGateway
 
 ENV = {"AIGATE_API_KEY": TEST_KEY}
 OTHER = "openrouter/x-ai/grok"
-
-
-def home() -> Path:
-    return Path(os.environ["HOME"])
-
-
-def project() -> Path:
-    p = Path.cwd()
-    (p / ".git").mkdir(exist_ok=True)
-    (p / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
-    return p
 
 
 def init(gw: FakeGateway, name: str) -> Result:
