@@ -577,3 +577,10 @@ def _prune(v: Any, original: Any) -> Any:
             if pruned != {}:
                 result[k] = pruned
     return result
+
+
+def test_an_integer_too_long_for_int_is_a_javascript_number() -> None:
+    # Python's int() refuses more than 4300 digits; jsonc-parser reads a JavaScript Number.
+    for text in ('{"a": ' + "1" * 5000 + "}", '{"a": -' + "9" * 5000 + ", // c\n}"):
+        value = jsonc.loads(text)["a"]
+        assert value in (float("inf"), float("-inf"))

@@ -394,3 +394,13 @@ def test_edits_never_move_user_lines(blocks: list[str], root: str) -> None:
         return
     assert tomltext.kept_in_order(text, out, list(_OWNED))
     assert set_values(out, _OWNED) == out
+
+
+def test_an_integer_too_long_for_python_is_a_parse_error_with_its_place() -> None:
+    from aigate_setup.errors import ParseError
+    from aigate_setup.merge.tomlread import parse_toml
+
+    with pytest.raises(ParseError) as exc:
+        parse_toml('model = "x"\nmodel_context_window = ' + "1" * 5000 + "\n")
+    assert (exc.value.line, exc.value.column) == (2, 24)
+    assert "too large" in exc.value.message

@@ -39,3 +39,9 @@ def parse_toml(text: str) -> dict[str, Any]:
         if m:
             raise ParseError(msg[: m.start()], *_end_position(text)) from None
         raise ParseError(msg, 1, 1) from None
+    except ValueError:  # an integer too long for Python's int(); TOML's are 64-bit anyway
+        m = re.search(r"\d{4000,}", text)
+        start = m.start() if m else 0
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        raise ParseError("integer too large (TOML integers are 64-bit)", line, column) from None

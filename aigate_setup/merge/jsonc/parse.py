@@ -194,9 +194,7 @@ class _Parser:
             if end < self.n and (text[end].isalnum() or text[end] in "._"):
                 raise self.err(pos, f"invalid number {self.describe(pos)}")
             raw = m.group(0)
-            # 1e400 is Infinity, as in JavaScript (jsonc-parser accepts it).
-            num: int | float = float(raw) if any(c in raw for c in ".eE") else int(raw)
-            return Node("number", pos, end, num)
+            return Node("number", pos, end, _number(raw))
         m = _WORD.match(text, pos)
         if m is not None and m.group(0) in _LITERALS:
             kind, val = _LITERALS[m.group(0)]
@@ -334,8 +332,15 @@ def _word(word: str, start: int, end: int) -> Node:
     if word in _LITERALS:
         kind, val = _LITERALS[word]
         return Node(kind, start, end, val)
-    num: int | float = float(word) if any(c in word for c in ".eE") else int(word)
-    return Node("number", start, end, num)
+    return Node("number", start, end, _number(word))
+
+
+def _number(raw: str) -> int | float:
+    """A JSON number's value. 1e400 is Infinity, as in JavaScript (jsonc-parser accepts it);
+    so is an integer too long for Python's int() (over 4300 digits): a JavaScript Number."""
+    if any(c in raw for c in ".eE") or len(raw.lstrip("-")) > 4000:
+        return float(raw)
+    return int(raw)
 
 
 def _plain_tree(text: str) -> Node | None:
