@@ -16,6 +16,12 @@ from urllib.parse import urlsplit
 from aigate_setup.clients.base import ConfigFile, read_layers
 from aigate_setup.constants import DEFAULT_BASE_URL
 
+# The subdirectories of an OpenCode/Kilo config directory that hold Markdown agents: agents
+# (recursive) and primary "modes" (md_agents.scan reads them; resolve_jsonc skips a config
+# directory that has none without loading md_agents).
+AGENT_DIRS = ("agent", "agents")
+MODE_DIRS = ("mode", "modes")
+
 
 def gateway_url(env: Mapping[str, str]) -> str:
     """The AIGate /v1 base to judge against: AIGATE_BASE_URL, else the base URL of the last

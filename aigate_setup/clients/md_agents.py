@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from aigate_setup.clients.base import Where
+from aigate_setup.clients.layers import AGENT_DIRS, MODE_DIRS
 
 MAX_BYTES = 64 * 1024  # frontmatter is read from at most this much of a file
 MAX_LINES = 400
@@ -147,8 +148,8 @@ def scan(directory: Path, project: bool = False) -> list[MdAgent]:
     """The Markdown agents of one config directory, in load order (later wins)."""
     found: list[MdAgent] = []
     for names, recursive, primary in (
-        (("agent", "agents"), True, False),
-        (("mode", "modes"), False, True),
+        (AGENT_DIRS, True, False),
+        (MODE_DIRS, False, True),
     ):
         for sub in names:
             root = directory / sub

@@ -194,17 +194,13 @@ def read_stack(family: Family, project_dir: Path, env: Mapping[str, str]) -> Sta
     return stack
 
 
-# The directories of a config directory that hold Markdown agents (md_agents.scan reads them).
-AGENT_DIRS = ("agent", "agents", "mode", "modes")
-
-
 def _add_markdown(stack: Stack, family: Family, directory: Path, project: bool) -> None:
     """The Markdown agents of one config directory, merged over the layers read so far.
 
     Kilo (`mergeAgentMarkdown`): a primary Markdown agent (from `mode/`, or `mode: primary`)
     whose JSON `agent.<name>` entry so far is not primary gets that entry merged back over it,
     so the JSON `model` wins then."""
-    if not any(os.path.isdir(directory / sub) for sub in AGENT_DIRS):
+    if not any(os.path.isdir(directory / d) for d in (*layers.AGENT_DIRS, *layers.MODE_DIRS)):
         return  # the common case: no agent files, and md_agents is not even imported
     from aigate_setup.clients import md_agents
 

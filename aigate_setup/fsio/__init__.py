@@ -20,8 +20,9 @@ name loads its module on first use.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from aigate_setup import lazy
 
 if TYPE_CHECKING:
     from aigate_setup.fsio.atomic import MAX_FILE_BYTES, atomic_write, read_bytes
@@ -84,9 +85,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return lazy.load(__name__, _LAZY, name)
 
 
 __all__ = [

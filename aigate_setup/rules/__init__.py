@@ -20,6 +20,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from aigate_setup import lazy
+
 if TYPE_CHECKING:
     from aigate_setup.clients.base import FILE_KINDS, FileKind
     from aigate_setup.findings import Finding
@@ -76,9 +78,7 @@ def __getattr__(name: str) -> Any:
     # registry: the catalogue is built on first use, not at import time.
     if name == "RULES":
         return import_module("aigate_setup.rules.engine").catalogue()
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return lazy.load(__name__, _LAZY, name)
 
 
 __all__ = [
