@@ -21,7 +21,7 @@ def owned_values(path: Path, text: str) -> dict[str, object]:
     """The managed block's body (absent: no block); in settings.json its owned keys."""
     from aigate_setup.clients.claude import settings
 
-    if settings.is_helper(path) or path.name in settings.SETTINGS_FILES:
+    if settings.handles(path):
         return settings.owned_values(path, text)
     body = extract_block(text)
     return {} if body is None else {BLOCK_KEY: body.replace("\r\n", "\n")}
@@ -39,7 +39,7 @@ def put_back(path: Path, text: str, values: Mapping[str, object]) -> str:
     """settings.json: its replaced values back (the scripts replace nothing of the user's)."""
     from aigate_setup.clients.claude import settings
 
-    if path.name in settings.SETTINGS_FILES:
+    if settings.handles(path):  # the helper: settings.put_back leaves it as it is
         return settings.put_back(path, text, values)
     return text
 
@@ -51,7 +51,7 @@ def unrender(path: Path, text: str) -> str | None:
     from aigate_setup.clients.claude import settings
     from aigate_setup.clients.claude.writer import header
 
-    if settings.is_helper(path) or path.name in settings.SETTINGS_FILES:
+    if settings.handles(path):
         return settings.unrender(path, text)
 
     if extract_block(text) is None:

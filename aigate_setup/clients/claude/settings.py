@@ -88,6 +88,12 @@ def is_helper(path: Path) -> bool:
     return path.parent == paths.aigate_config_dir() and path.name in (HELPER_SH, HELPER_CMD)
 
 
+def handles(path: Path) -> bool:
+    """A settings.json (or settings.local.json) or the key helper: this module reads, writes
+    and takes out its owned parts; the scripts are the writer's."""
+    return path.name in SETTINGS_FILES or is_helper(path)
+
+
 def file_mode(path: Path) -> int | None:
     """The helper must be executable by its owner (Claude Code runs it by its path)."""
     return HELPER_MODE if is_helper(path) else None

@@ -166,18 +166,3 @@ def render(sel: Selection, catalog: Catalog | None, path: Path, old_text: str | 
 def file_mode(path: Path) -> int | None:
     """The mode a written file must have (the key helper: 0700), else None."""
     return settings.file_mode(path)
-
-
-def unrender(path: Path, text: str) -> str | None:
-    """`text` without what aigate-setup owns: the scripts' block (None when nothing of the
-    user's is left besides the usage header init wrote), settings.json's owned keys, and the
-    helper (owned whole: None)."""
-    from aigate_setup.merge.block import remove_block
-
-    if settings.is_helper(path) or path.name in settings.SETTINGS_FILES:
-        return settings.unrender(path, text)
-    rest = remove_block(text)
-    if rest is None:
-        return None
-    header_text = header(path, ps1=path.suffix.lower() == ".ps1")
-    return None if rest.strip() == header_text.strip() else rest
