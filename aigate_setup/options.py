@@ -7,7 +7,6 @@ on first use."""
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
@@ -54,7 +53,6 @@ def __getattr__(name: str) -> Any:
     return lazy.load(__name__, _LAZY, name)
 
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Variables that hold something else: as --key-env, the configs would send their value (the
 # PATH, the home directory...) to the gateway as the bearer token.
 RESERVED_ENV_NAMES = frozenset(
@@ -75,10 +73,15 @@ RESERVED_ENV_NAMES = frozenset(
 RESERVED_ENV_PREFIXES = ("LD_", "DYLD_", "LC_", "XDG_")
 
 
+def is_env_name(name: str) -> bool:
+    """A plain variable name: [A-Za-z_][A-Za-z0-9_]* (an ASCII identifier)."""
+    return name.isascii() and name.isidentifier()
+
+
 def check_key_env(name: str) -> str:
     """The key variable: a plain identifier (it is spliced into shell code and `{env:...}`)
     that is not a well-known variable holding something else."""
-    if not _ENV_NAME.match(name):
+    if not is_env_name(name):
         raise UsageError(
             f"--key-env {name!r} is not a valid variable name", "e.g. --key-env AIGATE_API_KEY"
         )

@@ -11,13 +11,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 # What an AIGate (or OpenAI-style) key looks like: `sk-` and a run of token characters. Used
 # liberally for masking (six characters are enough to hide), strictly for detection in files.
-KEY_RE = re.compile(r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9][A-Za-z0-9_-]{5,}")
+# The patterns compile on first use (re's own cache), and only for text that holds `sk-`,
+# `bearer` or `=`: most text does not.
+KEY_RE = r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9][A-Za-z0-9_-]{5,}"
 # A literal key in a config file is a long run; shorter ones are placeholders (`sk-xxx`).
 MIN_KEY_LENGTH = 19
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]{8,}")
-_SECRET_QUERY = re.compile(
-    r"(?i)([?&](?:[a-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|auth|sig)[a-z0-9_.-]*)=)[^&#\s]*"
-)
+_BEARER = r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]{8,}"
+_SECRET_QUERY = r"(?i)([?&](?:[a-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|auth|sig)[a-z0-9_.-]*)=)[^&#\s]*"
 
 
 def mask_key(key: str | None) -> str:
@@ -32,12 +32,14 @@ def mask_key(key: str | None) -> str:
 
 def looks_like_key(value: str) -> bool:
     """True when `value` holds something shaped like a real key (not a short placeholder)."""
-    return any(len(m.group(0)) >= MIN_KEY_LENGTH for m in KEY_RE.finditer(value))
+    return "sk-" in value and any(len(m[0]) >= MIN_KEY_LENGTH for m in re.finditer(KEY_RE, value))
 
 
 def find_keys(text: str) -> list[re.Match[str]]:
     """Every key-shaped run in `text` that is long enough to be a real key."""
-    return [m for m in KEY_RE.finditer(text) if len(m.group(0)) >= MIN_KEY_LENGTH]
+    if "sk-" not in text:
+        return []
+    return [m for m in re.finditer(KEY_RE, text) if len(m[0]) >= MIN_KEY_LENGTH]
 
 
 def scrub(text: str, *keys: str | None) -> str:
@@ -53,8 +55,11 @@ def scrub(text: str, *keys: str | None) -> str:
             if len(variant) >= 4:
                 text = text.replace(variant, mask_key(variant))
                 text = text.replace(repr(variant)[1:-1], mask_key(variant))
-    text = KEY_RE.sub(lambda m: mask_key(m.group(0)), text)
-    return _BEARER.sub(lambda m: m.group(1) + "***", text)
+    if "sk-" in text:
+        text = re.sub(KEY_RE, lambda m: mask_key(m[0]), text)
+    if "bearer" in text.lower():
+        text = re.sub(_BEARER, lambda m: m[1] + "***", text)
+    return text
 
 
 def mask_url(url: str) -> str:
@@ -72,4 +77,6 @@ def mask_url(url: str) -> str:
         netloc = "***@" + host + (f":{port}" if port else "")
         parts = parts._replace(netloc=netloc)
     masked = urlunsplit(parts)
-    return scrub(_SECRET_QUERY.sub(lambda m: m.group(1) + "***", masked))
+    if "=" in masked:
+        masked = re.sub(_SECRET_QUERY, lambda m: m[1] + "***", masked)
+    return scrub(masked)

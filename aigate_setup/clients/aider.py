@@ -217,7 +217,7 @@ __getattr__ = lazy.rules_getattr(__name__)
 
 # --- effective settings and doctor checks -----------------------------------------------------
 
-_ENV_REF = re.compile(
+_ENV_REF = (  # compiled on first use (re's own cache)
     r"^\s*(?:export\s+)?OPENAI_API_KEY\s*=\s*['\"]?\$\{?([A-Za-z_]\w*)\}?['\"]?\s*$"
 )
 
@@ -238,7 +238,7 @@ def _env_key(path: str) -> tuple[str | None, bool]:
     except (OSError, ValueError):
         return None, False
     for line in text.splitlines():
-        m = _ENV_REF.match(line)
+        m = re.match(_ENV_REF, line)
         if m:
             return m.group(1), False
         if line.strip().startswith("OPENAI_API_KEY="):

@@ -25,8 +25,6 @@ PROVIDER_ID = "aigate"
 PROVIDER_NAME = "AIGate"
 NPM_PACKAGE = "@ai-sdk/openai-compatible"
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
 
 def exists(path: os.PathLike[str] | str) -> bool:
     """`os.path.exists` that also accepts a PureWindowsPath in tests (False, never an error)."""
@@ -51,9 +49,9 @@ def same_path(a: Path, b: Path) -> bool:
 def check_env_name(name: str) -> str:
     """The key variable is spliced into shell code and `{env:...}`: only a plain identifier,
     and not a well-known variable that holds something else (PATH, HOME...)."""
-    from aigate_setup.options import check_key_env
+    from aigate_setup.options import check_key_env, is_env_name
 
-    if not _ENV_NAME.match(name):
+    if not is_env_name(name):
         raise UsageError(
             f"--key-env {name!r} is not a valid environment variable name",
             "use letters, digits and _, e.g. --key-env AIGATE_API_KEY",
@@ -318,8 +316,8 @@ if TYPE_CHECKING:
     from aigate_setup.merge.jsonc import Node
     from aigate_setup.options import DoctorOptions
 
-_ENV_REF = re.compile(r"^\{env:([^}]+)\}$")
-_FILE_REF = re.compile(r"^\{file:([^}]+)\}$")
+_ENV_REF = r"^\{env:([^}]+)\}$"  # compiled on first use (re's own cache)
+_FILE_REF = r"^\{file:([^}]+)\}$"
 
 
 def deep_merge(a: object, b: object) -> object:
@@ -417,7 +415,7 @@ def _key_ref(api_key: object, origin: Origin | None) -> KeyRef:
     if not isinstance(api_key, str):
         return KeyRef(origin=origin)
     value = api_key.strip()
-    env, file = _ENV_REF.match(value), _FILE_REF.match(value)
+    env, file = re.match(_ENV_REF, value), re.match(_FILE_REF, value)
     if env:
         return KeyRef(var=env.group(1).strip(), origin=origin)
     if file:

@@ -16,7 +16,7 @@ from aigate_setup.clients.common import PROVIDER_ID
 
 DEFAULT_KEYS = ("model",)
 PROVIDER_KEY = f"provider.{PROVIDER_ID}"
-_EMPTY_OBJECT = re.compile(r"\A\s*\{\s*\}\s*\Z")
+_EMPTY_OBJECT = r"\A\s*\{\s*\}\s*\Z"  # compiled on first use (re's own cache)
 
 
 def _data(text: str) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def unrender(path: Path, text: str) -> str | None:
         if len(providers) == 1:
             out = jsonc.remove_value(out, ["provider"])
     out = _drop_item(out, ["enabled_providers"], PROVIDER_ID)
-    if _EMPTY_OBJECT.match(jsonc.remove_value(out, ["$schema"])):
+    if re.match(_EMPTY_OBJECT, jsonc.remove_value(out, ["$schema"])):
         return None
     return out
 

@@ -188,7 +188,7 @@ _EXTENSION_DIRS = (
     ".cursor",
     ".windsurf",
 )
-_LEGACY_EXTENSION = re.compile(r"^kilocode\.kilo-code-([0-9]+)\.")
+_LEGACY_EXTENSION = r"^kilocode\.kilo-code-([0-9]+)\."  # compiled on first use
 
 
 def legacy_extension_found() -> bool:
@@ -201,7 +201,7 @@ def legacy_extension_found() -> bool:
         except OSError:
             continue
         for entry in entries:
-            match = _LEGACY_EXTENSION.match(entry)
+            match = re.match(_LEGACY_EXTENSION, entry)
             if match and int(match.group(1)) <= 5:
                 return True
     return False

@@ -17,8 +17,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+# Compiled on first use (re's own cache): only for a file with a syntax error.
+_AT = r"\s*\(at line (\d+), column (\d+)\)\s*$"
+_AT_END = r"\s*\(at end of document\)\s*$"
 
 
 def _end_position(text: str) -> tuple[int, int]:
@@ -32,10 +33,10 @@ def parse_toml(text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
-        m = _AT.search(msg)
+        m = re.search(_AT, msg)
         if m:
             raise ParseError(msg[: m.start()], int(m.group(1)), int(m.group(2))) from None
-        m = _AT_END.search(msg)
+        m = re.search(_AT_END, msg)
         if m:
             raise ParseError(msg[: m.start()], *_end_position(text)) from None
         raise ParseError(msg, 1, 1) from None

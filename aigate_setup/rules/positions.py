@@ -15,7 +15,7 @@ _TOML_KEY = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
 _TOML_DOTTED = re.compile(rf"\s*({_TOML_KEY}(?:\s*\.\s*{_TOML_KEY})*)\s*")
 _TOML_PART = re.compile(_TOML_KEY)
 _TOML_HEADER = re.compile(r"\[\[?\s*(.*?)\s*\]\]?")
-_TOML_INLINE_KEY = re.compile(rf"[{{,]\s*({_TOML_KEY})\s*=\s*")
+_TOML_INLINE_KEY = rf"[{{,]\s*({_TOML_KEY})\s*=\s*"  # compiled on first use
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -62,7 +62,7 @@ class TomlIndex:
         self.pos.setdefault(key_path, (i, m.start(1) + 1, value_col + 1))
         rest = line[value_col:]
         if rest.startswith("{"):  # an inline table: index its direct keys on this line
-            for km in _TOML_INLINE_KEY.finditer(rest):
+            for km in re.finditer(_TOML_INLINE_KEY, rest):
                 sub = key_path + _toml_split(km.group(1))
                 self.pos.setdefault(sub, (i, value_col + km.start(1) + 1, value_col + km.end() + 1))
         opened = None

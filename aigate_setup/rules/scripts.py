@@ -16,7 +16,7 @@ _SH_ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
 # reads only the POSIX script.
 _PS_ASSIGN = r"(?i)^\s*\$env:([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$"
 _PS_SETENV = r"(?i)SetEnvironmentVariable\(\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]\s*,\s*(.*)$"
-_SH_WORD_END = re.compile(r"[\s;#]")
+_SH_WORD_END = r"[\s;#]"
 
 
 class Assign(NamedTuple):
@@ -57,7 +57,7 @@ def _script_value(raw: str, ps1: bool) -> tuple[str, bool]:
     if ps1:
         # an unquoted PowerShell value is an expression (a variable, Get-Content ...)
         return raw.split("#")[0].strip().rstrip(",)").strip(), False
-    value = _SH_WORD_END.split(raw, maxsplit=1)[0]
+    value = re.split(_SH_WORD_END, raw, maxsplit=1)[0]
     return value, "$" not in value and "`" not in value
 
 

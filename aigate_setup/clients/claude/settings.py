@@ -54,7 +54,7 @@ SLOTS = (
 )
 OWNED_ENV = ("ANTHROPIC_BASE_URL", *CREDENTIALS, *SLOTS)
 SETTINGS_FILES = ("settings.json", "settings.local.json")
-_PLAIN = re.compile(r"[A-Za-z0-9._/+:\\-]+")
+_PLAIN = r"[A-Za-z0-9._/+:\\-]+"  # compiled on first use (re's own cache)
 _STRICT_HINT = (
     "Claude Code reads settings.json as strict JSON and ignores the whole file otherwise: "
     "remove the comment or trailing comma"
@@ -102,7 +102,7 @@ def file_mode(path: Path) -> int | None:
 def helper_command(path: Path, platform: str | None = None) -> str:
     """The `apiKeyHelper` value: the helper's path, quoted for the shell that runs it."""
     text = str(path)
-    if _PLAIN.fullmatch(text):
+    if re.fullmatch(_PLAIN, text):
         return text
     if (platform or sys.platform) == "win32":
         return '"' + text + '"'
