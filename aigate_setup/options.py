@@ -4,7 +4,8 @@
 `status` and `check` run often); the other commands' options are in command_options.py and load
 on first use."""
 
-from __future__ import annotations
+# Annotations are evaluated (no `from __future__ import annotations`): a NamedTuple's string
+# annotations would each be compiled when the class is created, on every start of `status`.
 
 import os
 from pathlib import Path

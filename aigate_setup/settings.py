@@ -4,7 +4,8 @@ A bad value is one clear usage error (exit 2) whichever command reads it first; 
 `load()` before any command runs, so `AIGATE_TIMEOUT=abc` fails the same way everywhere.
 """
 
-from __future__ import annotations
+# Annotations are evaluated (no `from __future__ import annotations`): a NamedTuple's string
+# annotations would each be compiled when the class is created, on every start of `status`.
 
 import os
 from typing import NamedTuple

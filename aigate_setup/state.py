@@ -11,7 +11,8 @@ atomically with the others (so `restore` puts it back too). A missing file is an
 a corrupt one is an empty state plus one warning, never a crash.
 """
 
-from __future__ import annotations
+# Annotations are evaluated (no `from __future__ import annotations`): a NamedTuple's string
+# annotations would each be compiled when the class is created, on every start of `status`.
 
 import json
 from collections.abc import Callable, Mapping
@@ -146,7 +147,7 @@ class State(NamedTuple):
         }
         return [Path(d) for d in found if d]
 
-    def with_run(self, record: RunRecord) -> State:
+    def with_run(self, record: RunRecord) -> "State":
         return self._replace(runs=(*self.runs, record)[-KEEP_RUNS:], problem=None)
 
 
@@ -267,7 +268,7 @@ def dump(state: State) -> bytes:
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def change(state: State, old: bytes | None) -> FileChange:
+def change(state: State, old: bytes | None) -> "FileChange":
     """The fsio.FileChange that writes `state` (old: the bytes read when the run started)."""
     from aigate_setup import fsio
 

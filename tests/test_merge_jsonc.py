@@ -15,6 +15,7 @@ from test_merge_text import assert_only_spans_changed, merged
 from aigate_setup.errors import ParseError
 from aigate_setup.merge import jsonc
 from aigate_setup.merge.jsonc import dumps, find, line_col, loads, parse
+from aigate_setup.merge.jsonc.parse import patterns
 from aigate_setup.merge.text import decode, encode
 
 BASE = "https://api.aigate.shop/v1"
@@ -479,7 +480,7 @@ def comments(text: str) -> list[str]:
     pos = 0
     while pos < len(text):
         if text[pos] == '"':
-            m = jsonc._STRING.match(text, pos)
+            m = patterns().string.match(text, pos)
             assert m is not None
             pos = m.end()
         elif text.startswith("//", pos):

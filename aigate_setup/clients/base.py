@@ -6,7 +6,8 @@ install hint, the route and auth header its smoke probe uses, how to read the se
 will really use (`read_state` -> `ClientState`) and its own doctor checks.
 """
 
-from __future__ import annotations
+# Annotations are evaluated (no `from __future__ import annotations`): a NamedTuple's string
+# annotations would each be compiled when the class is created, on every start of `status`.
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -62,19 +63,19 @@ class ClientModule(Protocol):
 
     def target_paths(self, scope: str, project_dir: Path) -> list[Path]: ...
 
-    def targets(self, sel: Selection) -> list[Path]: ...
+    def targets(self, sel: "Selection") -> list[Path]: ...
 
     def config_paths(self, project_dir: Path) -> list[tuple[Path, str]]: ...
 
-    def parse_problem(self, sel: Selection, path: Path, text: str) -> ConfigError | None: ...
+    def parse_problem(self, sel: "Selection", path: Path, text: str) -> ConfigError | None: ...
 
     def render(
-        self, sel: Selection, catalog: Catalog | None, path: Path, old_text: str | None
+        self, sel: "Selection", catalog: "Catalog | None", path: Path, old_text: str | None
     ) -> str: ...
 
     # Static rules (`check`, and doctor's rule checks): see aigate_setup/rules.
-    STATIC_RULES: tuple[Rule, ...]  # this client's own rules
-    READERS: tuple[Reader, ...]  # how the rules read each kind of file of this client
+    STATIC_RULES: "tuple[Rule, ...]"  # this client's own rules
+    READERS: "tuple[Reader, ...]"  # how the rules read each kind of file of this client
 
     def file_kind(self, path: Path) -> FileKind | None:
         """The kind of `path` if this client reads it (by name and place), else None. The one
@@ -86,15 +87,15 @@ class ClientModule(Protocol):
         wins), or None."""
         ...
 
-    def read_state(self, project_dir: Path) -> ClientState: ...
+    def read_state(self, project_dir: Path) -> "ClientState": ...
 
     def doctor_checks(
-        self, state: ClientState, opts: DoctorOptions, requested: bool
-    ) -> list[Check]: ...
+        self, state: "ClientState", opts: "DoctorOptions", requested: bool
+    ) -> "list[Check]": ...
 
     def resolve(
         self, project_dir: Path, env: Mapping[str, str], gateway: str | None = None
-    ) -> Resolution:
+    ) -> "Resolution":
         """What the client will use when started in `project_dir` with `env`: every layer it
         reads, in its own precedence order. `gateway` is the AIGate /v1 base to judge against
         (None: `layers.gateway_url(env)`)."""

@@ -26,7 +26,8 @@ Kilo): `mode.<agent>.model`, else `agent.<agent>.model` (a JSON layer or a Markd
 else the root `model`. A disabled agent (`disable: true`) is not used.
 """
 
-from __future__ import annotations
+# Annotations are evaluated (no `from __future__ import annotations`): a NamedTuple's string
+# annotations would each be compiled when the class is created, on every start of `status`.
 
 import os
 from collections.abc import Mapping, Sequence

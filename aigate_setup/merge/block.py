@@ -4,7 +4,8 @@ aigate-setup owns the lines between `BEGIN` and `END`; every line outside them i
 comes out byte for byte. A file without a block gets one appended after a blank line.
 """
 
-from __future__ import annotations
+# Annotations are evaluated (no `from __future__ import annotations`): a NamedTuple's string
+# annotations would each be compiled when the class is created, on every start of `status`.
 
 from typing import NamedTuple
 

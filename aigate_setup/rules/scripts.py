@@ -4,7 +4,8 @@ Not a shell parser: the scripts aigate-setup writes (and the ones people write f
 set variables one per line, which is what this reads.
 """
 
-from __future__ import annotations
+# Annotations are evaluated (no `from __future__ import annotations`): a NamedTuple's string
+# annotations would each be compiled when the class is created, on every start of `status`.
 
 import re
 from typing import NamedTuple
@@ -34,7 +35,9 @@ def script_assignments(text: str, ps1: bool) -> list[Assign]:
         if line.lstrip().startswith("#"):
             continue
         if ps1:
-            m = re.match(_PS_ASSIGN, line) or re.search(_PS_SETENV, line)
+            m = re.match(_PS_ASSIGN, line) if "=" in line else None
+            if m is None and "able(" in line.lower():  # [Environment]::SetEnvironmentVariable(
+                m = re.search(_PS_SETENV, line)
         else:
             m = _SH_ASSIGN.match(line)
         if not m:

@@ -20,7 +20,8 @@ read from that file's directory) names the /model picker's catalog: a missing or
 stops Codex before any request; without the key the picker lists OpenAI's models.
 """
 
-from __future__ import annotations
+# Annotations are evaluated (no `from __future__ import annotations`): a NamedTuple's string
+# annotations would each be compiled when the class is created, on every start of `status`.
 
 import functools
 import os
@@ -62,7 +63,7 @@ class _Toml(NamedTuple):
 
 
 @functools.lru_cache(maxsize=16)
-def _index(text: str) -> TomlIndex:
+def _index(text: str) -> "TomlIndex":
     """Where each key is (one scan per file, however many values are asked for)."""
     from aigate_setup.rules.positions import TomlIndex
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup.merge.jsonc.parse import (
-    _STRING,
     KIND_NAMES,
     MAX_DEPTH,
     LineIndex,
@@ -51,7 +50,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "KIND_NAMES",
     "MAX_DEPTH",
-    "_STRING",
     "LineIndex",
     "Member",
     "Node",

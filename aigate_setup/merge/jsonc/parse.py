@@ -12,6 +12,7 @@ tests/test_merge_jsonc_differential.py holds this against jsonc-parser itself.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import re
@@ -25,12 +26,26 @@ NodeKind = Literal["object", "array", "string", "number", "bool", "null"]
 MAX_DEPTH = 400
 
 _WS = " \t\n\r"
-_TRIVIA = re.compile(r"(?:[ \t\n\r]+|//[^\n\r]*|/\*.*?\*/)*", re.DOTALL)
 _TRIVIA_START = frozenset(" \t\n\r/")  # "" (the end) is not in it
-_STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"', re.DOTALL)
-_STRING_PREFIX = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*', re.DOTALL)
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_WORD = re.compile(r"[A-Za-z0-9_$.+-]+")
+
+
+class _Patterns:
+    """The full parser's patterns, compiled when the first document needs them: most configs
+    take the plain JSON fast path (below), and `status` rarely reads anything else."""
+
+    def __init__(self) -> None:
+        self.trivia = re.compile(r"(?:[ \t\n\r]+|//[^\n\r]*|/\*.*?\*/)*", re.DOTALL)
+        self.string = re.compile(r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"', re.DOTALL)
+        self.string_prefix = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*', re.DOTALL)
+        self.number = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+        self.word = re.compile(r"[A-Za-z0-9_$.+-]+")
+
+
+@functools.cache
+def patterns() -> _Patterns:
+    return _Patterns()
+
+
 _PLUS_ONE = (1).__add__
 _LITERALS: dict[str, tuple[NodeKind, Any]] = {
     "true": ("bool", True),
@@ -150,7 +165,7 @@ def _skip(text: str, pos: int) -> int:
     """Skip whitespace and comments from `pos`."""
     if text[pos : pos + 1] not in _TRIVIA_START:
         return pos  # most tokens follow one another directly: no regex call
-    m = _TRIVIA.match(text, pos)
+    m = patterns().trivia.match(text, pos)
     end = m.end() if m else pos
     if text.startswith("/*", end):
         raise _error(text, end, "unterminated comment (missing */)")
@@ -161,6 +176,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.n = len(text)
+        self.re = patterns()
 
     def err(self, pos: int, message: str) -> ParseError:
         return _error(self.text, pos, message)
@@ -168,7 +184,7 @@ class _Parser:
     def describe(self, pos: int) -> str:
         if pos >= self.n:
             return "the end of the file"
-        m = _WORD.match(self.text, pos)
+        m = self.re.word.match(self.text, pos)
         token = m.group(0) if m else self.text[pos]
         return repr(token[:20])
 
@@ -187,7 +203,7 @@ class _Parser:
             s, end = self.string(pos)
             return Node("string", pos, end, s)
         if ch == "-" or ch.isdigit():
-            m = _NUMBER.match(text, pos)
+            m = self.re.number.match(text, pos)
             if m is None:
                 raise self.err(pos, f"invalid number {self.describe(pos)}")
             end = m.end()
@@ -195,7 +211,7 @@ class _Parser:
                 raise self.err(pos, f"invalid number {self.describe(pos)}")
             raw = m.group(0)
             return Node("number", pos, end, _number(raw))
-        m = _WORD.match(text, pos)
+        m = self.re.word.match(text, pos)
         if m is not None and m.group(0) in _LITERALS:
             kind, val = _LITERALS[m.group(0)]
             return Node(kind, pos, m.end(), val)
@@ -205,9 +221,9 @@ class _Parser:
 
     def string(self, pos: int) -> tuple[str, int]:
         text = self.text
-        m = _STRING.match(text, pos)
+        m = self.re.string.match(text, pos)
         if m is None:
-            p = _STRING_PREFIX.match(text, pos)
+            p = self.re.string_prefix.match(text, pos)
             stop = p.end() if p else pos + 1
             if stop >= self.n or text[stop] in "\r\n":
                 raise self.err(pos, "unterminated string")

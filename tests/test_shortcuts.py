@@ -1,6 +1,7 @@
-"""`sanitize.clean` and `secrets.scrub` / `mask_url` skip their regexes for text that cannot
-match them (printable text; text without `sk-`, `bearer` or `=`). These properties show the
-shortcut never changes a result: every output equals the regexes applied unconditionally."""
+"""Shortcuts that skip a regex for text it cannot match, so that `status` compiles fewer of them:
+`sanitize.clean` (printable text), `secrets.scrub` / `mask_url` (no `sk-`, `bearer` or `=`),
+PowerShell assignments (no `=`, no `able(`). These properties show a shortcut never changes a
+result: every output equals the regexes applied unconditionally."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aigate_setup import sanitize, secrets
+from aigate_setup.rules import scripts
 
 # Text close to the interesting cases: escapes, controls, bidi and zero-width characters,
 # surrogates, key-shaped runs, bearer tokens and secret-looking query strings.
@@ -65,3 +67,44 @@ def test_the_shortcuts_are_taken() -> None:
     assert sanitize.clean("a\x1b[31mb\u202ec") == "abc"
     assert secrets.scrub("Authorization: bearer abcdefghijkl") == "Authorization: bearer ***"
     assert secrets.mask_url("https://h/v1?api_key=abc&x=1") == "https://h/v1?api_key=***&x=1"
+
+
+_PS_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "$env:ANTHROPIC_MODEL = 'x'",
+                "  $ENV:name=$key",
+                "$env:A",
+                "$env:1X = 2",
+                "[Environment]::SetEnvironmentVariable('ANTHROPIC_MODEL', 'x', 'User')",
+                '[environment]::setenvironmentvariable( "K" , $v)',
+                "SETENVIRONMENTVARIABLE('K',1)",
+                "# $env:X = 1",
+                "if (-not $k) {",
+                "Remove-Item Env:X",
+                "",
+            ]
+        ),
+        st.text(alphabet="$env:=()'\"SsEeTtAaBbLl ,#x", max_size=30),
+    ),
+    max_size=8,
+).map("\n".join)
+
+
+def _ps_always(text: str) -> list[tuple[str, str, int, int]]:
+    found = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue
+        m = re.match(scripts._PS_ASSIGN, line) or re.search(scripts._PS_SETENV, line)
+        if m:
+            found.append((m[1].upper(), m[2].strip(), i, m.start(2)))
+    return found
+
+
+@given(_PS_LINES)
+def test_powershell_assignments_equal_the_regexes_applied_always(text: str) -> None:
+    got = scripts.script_assignments(text, ps1=True)
+    want = _ps_always(text)
+    assert [(a.name, a.line) for a in got] == [(n, i) for n, _, i, _ in want]
