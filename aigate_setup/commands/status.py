@@ -33,10 +33,10 @@ class StatusResult(NamedTuple):
 
 def gateway(opts: StatusOptions) -> str:
     """The flag or AIGATE_BASE_URL, else the base URL the last init used, else the default."""
-    from aigate_setup import state
-
     if opts.common.base_url != DEFAULT_BASE_URL:
         return opts.common.base_url
+    from aigate_setup import state
+
     return state.remembered_base_url() or DEFAULT_BASE_URL
 
 

@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import lazy
 
+NAME = "claude"
+TITLE = "Claude Code"
+BINARY = "claude"
+SH_NAME = "aigate-claude.sh"
+PS1_NAME = "aigate-claude.ps1"
+
 if TYPE_CHECKING:
     from aigate_setup.clients.claude.quoting import ps_quote, sh_quote
     from aigate_setup.clients.claude.remove import (
@@ -46,21 +52,22 @@ if TYPE_CHECKING:
         settings_token,
     )
     from aigate_setup.clients.claude.settings import CREDENTIALS, SLOTS, settings_dir
-    from aigate_setup.clients.claude.state import ONE_SHOT, ONE_SHOT_ENV, doctor_checks, read_state
+    from aigate_setup.clients.claude.state import (
+        ONE_SHOT,
+        ONE_SHOT_ENV,
+        config_paths,
+        doctor_checks,
+        read_state,
+        script_dir,
+    )
     from aigate_setup.clients.claude.writer import (
-        BINARY,
         CATALOG_ENDPOINT,
         ENDPOINT_MISSING,
         INSTALL_HINT,
-        NAME,
         PROBE_AUTH,
         PROBE_ROUTE,
-        PS1_NAME,
-        SH_NAME,
-        TITLE,
         anthropic_model,
         block_body,
-        config_paths,
         context,
         env_values,
         file_mode,
@@ -68,7 +75,6 @@ if TYPE_CHECKING:
         main_model,
         parse_problem,
         render,
-        script_dir,
         target_paths,
         targets,
     )
@@ -104,23 +110,19 @@ _LAZY = lazy.table(
         "aigate_setup.clients.claude.state": (
             "ONE_SHOT",
             "ONE_SHOT_ENV",
+            "config_paths",
             "doctor_checks",
             "read_state",
+            "script_dir",
         ),
         "aigate_setup.clients.claude.writer": (
-            "BINARY",
             "CATALOG_ENDPOINT",
             "ENDPOINT_MISSING",
             "INSTALL_HINT",
-            "NAME",
             "PROBE_AUTH",
             "PROBE_ROUTE",
-            "PS1_NAME",
-            "SH_NAME",
-            "TITLE",
             "anthropic_model",
             "block_body",
-            "config_paths",
             "context",
             "env_values",
             "file_mode",
@@ -128,7 +130,6 @@ _LAZY = lazy.table(
             "main_model",
             "parse_problem",
             "render",
-            "script_dir",
             "target_paths",
             "targets",
         ),

@@ -22,7 +22,7 @@ from pathlib import Path
 from aigate_setup import paths
 from aigate_setup.clients import layers
 from aigate_setup.clients.base import Override, Resolution, Value, Where
-from aigate_setup.clients.claude.writer import NAME, TITLE
+from aigate_setup.clients.claude import NAME, TITLE
 from aigate_setup.options import gateway_root
 
 ANTHROPIC_URL = "https://api.anthropic.com"

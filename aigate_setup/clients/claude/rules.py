@@ -8,13 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigate_setup.clients.base import FileKind
+from aigate_setup.clients.claude import NAME, PS1_NAME, SH_NAME, TITLE
 from aigate_setup.clients.claude.settings import CREDENTIALS, SETTINGS_FILES, SLOTS
-from aigate_setup.clients.claude.writer import (
-    NAME,
-    PS1_NAME,
-    SH_NAME,
-    TITLE,
-)
 from aigate_setup.rules.kinds import SCRIPT_SUFFIXES, head, json_like
 from aigate_setup.rules.positions import get, members, string
 from aigate_setup.rules.registry import Hit, ModelRef, Reader, Rule, UrlRef, rule

@@ -11,13 +11,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from aigate_setup import paths
-from aigate_setup.clients.claude import settings
+from aigate_setup.clients.claude import BINARY, NAME, PS1_NAME, SH_NAME, settings
 from aigate_setup.clients.claude.settings import SLOTS
-from aigate_setup.clients.claude.writer import (
-    BINARY,
-    NAME,
-    config_paths,
-)
 from aigate_setup.sanitize import one_line
 from aigate_setup.secrets import mask_key
 
@@ -41,6 +36,25 @@ _NOT_KEY_VARS = ("_aigate_key", "aigateKey", "null", "true", "false")
 _KEY_FILE = re.compile(r"(?:-r|-LiteralPath)\s+'((?:[^']|'\"'\"'|'')*)'")
 
 
+def script_dir(scope: str, project_dir: Path) -> Path:
+    return project_dir / ".aigate" if scope == "project" else paths.aigate_config_dir()
+
+
+def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
+    """The scripts (user, then project), then Claude Code's own settings files, whose `env`
+    is applied on top of the shell's environment (user, project, project-local)."""
+    found: list[tuple[Path, str]] = []
+    for scope in ("user", "project"):
+        d = script_dir(scope, project_dir)
+        found += [(d / SH_NAME, "claude-sh"), (d / PS1_NAME, "claude-ps1")]
+    found += [
+        (settings.settings_dir() / "settings.json", "claude-settings"),
+        (project_dir / ".claude" / "settings.json", "claude-settings"),
+        (project_dir / ".claude" / "settings.local.json", "claude-settings"),
+    ]
+    return found
+
+
 class _Script(NamedTuple):
     """The managed block of one script and what it assigns (the last assignment wins)."""
 
@@ -52,10 +66,10 @@ class _Script(NamedTuple):
 
 
 def _parse(f: ConfigFile, text: str) -> _Script | None:
-    """A script's block and assignments; a settings file is only parsed (its errors count)."""
+    """A script's block (its assignments: `_assigned`, for the one script used); a settings
+    file is only parsed (its errors count)."""
     from aigate_setup.merge import jsonc
     from aigate_setup.merge.block import BEGIN, extract_block
-    from aigate_setup.rules.scripts import script_assignments
 
     if f.kind not in ("claude-sh", "claude-ps1"):
         if text.strip():
@@ -65,12 +79,19 @@ def _parse(f: ConfigFile, text: str) -> _Script | None:
     if block is None:
         return _Script(None)
     first = next((i for i, ln in enumerate(text.split("\n"), 1) if ln.strip() == BEGIN), 1)
+    return _Script(block, first)
+
+
+def _assigned(f: ConfigFile, s: _Script) -> _Script:
+    """`s` with what its block assigns."""
+    from aigate_setup.rules.scripts import script_assignments
+
     values: dict[str, str] = {}
     literal: dict[str, bool] = {}
     lines: dict[str, int] = {}
-    for a in script_assignments(block, f.kind == "claude-ps1"):
-        values[a.name], literal[a.name], lines[a.name] = a.value, a.literal, first + a.line
-    return _Script(block, first, values, literal, lines)
+    for a in script_assignments(s.block or "", f.kind == "claude-ps1"):
+        values[a.name], literal[a.name], lines[a.name] = a.value, a.literal, s.first_line + a.line
+    return s._replace(values=values, literal=literal, lines=lines)
 
 
 def read_state(project_dir: Path) -> ClientState:
@@ -87,7 +108,8 @@ def read_state(project_dir: Path) -> ClientState:
     if not with_block:
         state = ClientState(NAME, files, script=scripts[-1][0] if scripts else None)
     else:
-        state = _configured(ClientState(NAME, files), *with_block[-1])
+        f, script = with_block[-1]  # the script a user loads (only its assignments are read)
+        state = _configured(ClientState(NAME, files), f, _assigned(f, script))
     return _with_settings(state, settings.read_setup(project_dir))
 
 

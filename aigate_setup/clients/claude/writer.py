@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigate_setup import paths
 from aigate_setup.clients.base import Auth, Route
-from aigate_setup.clients.claude import settings
+from aigate_setup.clients.claude import PS1_NAME, SH_NAME, settings
 from aigate_setup.clients.claude.quoting import ps_quote, sh_quote
-from aigate_setup.clients.claude.settings import settings_dir
+from aigate_setup.clients.claude.state import script_dir
 from aigate_setup.errors import ConfigError
 from aigate_setup.options import gateway_root
 
@@ -18,9 +17,6 @@ if TYPE_CHECKING:
     from aigate_setup.plan import Selection
 
 
-NAME = "claude"
-TITLE = "Claude Code"
-BINARY = "claude"
 INSTALL_HINT = "npm install -g @anthropic-ai/claude-code@2.1.197"
 # The smoke probe: the route this client really calls, with the auth header it sends.
 PROBE_ROUTE: Route = "messages"
@@ -28,12 +24,6 @@ PROBE_AUTH: Auth = "bearer"
 # The endpoint type a catalog entry must list for this client to use the model.
 CATALOG_ENDPOINT = "anthropic"
 ENDPOINT_MISSING = "no Anthropic Messages route (/v1/messages), which Claude Code needs"
-SH_NAME = "aigate-claude.sh"
-PS1_NAME = "aigate-claude.ps1"
-
-
-def script_dir(scope: str, project_dir: Path) -> Path:
-    return project_dir / ".aigate" if scope == "project" else paths.aigate_config_dir()
 
 
 def target_paths(scope: str, project_dir: Path) -> list[Path]:
@@ -44,21 +34,6 @@ def target_paths(scope: str, project_dir: Path) -> list[Path]:
 def targets(sel: Selection) -> list[Path]:
     """The two scripts; with --default also settings.json and its key helper (settings.py)."""
     return target_paths(sel.scope, sel.project_dir) + settings.targets(sel)
-
-
-def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
-    """The scripts (user, then project), then Claude Code's own settings files, whose `env`
-    is applied on top of the shell's environment (user, project, project-local)."""
-    found: list[tuple[Path, str]] = []
-    for scope in ("user", "project"):
-        d = script_dir(scope, project_dir)
-        found += [(d / SH_NAME, "claude-sh"), (d / PS1_NAME, "claude-ps1")]
-    found += [
-        (settings_dir() / "settings.json", "claude-settings"),
-        (project_dir / ".claude" / "settings.json", "claude-settings"),
-        (project_dir / ".claude" / "settings.local.json", "claude-settings"),
-    ]
-    return found
 
 
 # --- quoting ----------------------------------------------------------------------------------

@@ -14,6 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import lazy
 
+NAME = "codex"
+TITLE = "Codex"
+# The root key naming the /model picker's catalog file (see clients/codex/catalog.py).
+CATALOG_KEY = "model_catalog_json"
+
 if TYPE_CHECKING:
     from aigate_setup.clients.codex.catalog import catalog_path, parse_problem, render, targets
     from aigate_setup.clients.codex.catalog_rules import file_kind, guess_kind, model_catalog
@@ -47,12 +52,10 @@ if TYPE_CHECKING:
         ENDPOINT_MISSING,
         INSTALL_HINT,
         MAX_CONTEXT_WINDOW,
-        NAME,
         PROBE_AUTH,
         PROBE_ROUTE,
         RESERVED_PROVIDER_IDS,
         TEMPLATE,
-        TITLE,
         WIRE_API,
         config_paths,
         context,
@@ -115,12 +118,10 @@ _LAZY = lazy.table(
             "ENDPOINT_MISSING",
             "INSTALL_HINT",
             "MAX_CONTEXT_WINDOW",
-            "NAME",
             "PROBE_AUTH",
             "PROBE_ROUTE",
             "RESERVED_PROVIDER_IDS",
             "TEMPLATE",
-            "TITLE",
             "WIRE_API",
             "config_paths",
             "context",

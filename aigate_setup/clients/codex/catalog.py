@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
-from aigate_setup.clients.codex import writer
+from aigate_setup.clients.codex import CATALOG_KEY, NAME, writer
 
 # Re-exported: the read side lives in catalog_check.py (cheap for `status`).
 from aigate_setup.clients.codex.catalog_check import CATALOG_FILE as CATALOG_FILE
@@ -36,7 +36,7 @@ from aigate_setup.clients.codex.catalog_check import catalog_slugs as catalog_sl
 from aigate_setup.clients.codex.catalog_check import document_problems as document_problems
 from aigate_setup.clients.codex.catalog_check import entry_problems as entry_problems
 from aigate_setup.clients.codex.catalog_check import resolve_value as resolve_value
-from aigate_setup.clients.codex.writer import BINARY, CATALOG_KEY, NAME
+from aigate_setup.clients.codex.writer import BINARY
 from aigate_setup.clients.common import MAX_SAFE_INTEGER
 from aigate_setup.errors import AigateError, ConfigError
 from aigate_setup.model_ids import check_model_id, clean_display_name

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigate_setup.clients.base import FileKind
-from aigate_setup.clients.codex import rules
+from aigate_setup.clients.codex import CATALOG_KEY, NAME, TITLE, rules
 from aigate_setup.clients.codex.catalog_check import CATALOG_FILE, document_problems, resolve_value
-from aigate_setup.clients.codex.writer import CATALOG_KEY, NAME, TITLE
 from aigate_setup.errors import ConfigError
 from aigate_setup.rules.registry import Hit, Reader, rule
 from aigate_setup.secrets import find_keys, mask_key

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from aigate_setup import paths
 from aigate_setup.clients import layers
 from aigate_setup.clients.base import Override, Resolution, Value, Where, planning
-from aigate_setup.clients.codex.writer import CATALOG_KEY, NAME, TITLE
+from aigate_setup.clients.codex import CATALOG_KEY, NAME, TITLE
 from aigate_setup.clients.common import PROVIDER_ID
 
 if TYPE_CHECKING:

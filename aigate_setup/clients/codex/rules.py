@@ -8,12 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients.base import FileKind
-from aigate_setup.clients.codex.writer import (
-    NAME,
-    RESERVED_PROVIDER_IDS,
-    TITLE,
-    WIRE_API,
-)
+from aigate_setup.clients.codex import NAME, TITLE
+from aigate_setup.clients.codex.writer import RESERVED_PROVIDER_IDS, WIRE_API
 from aigate_setup.clients.common import (
     PROVIDER_ID,
     PROVIDER_NAME,

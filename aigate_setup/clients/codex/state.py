@@ -6,11 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
-from aigate_setup.clients.codex.writer import (
-    BINARY,
-    NAME,
-    config_paths,
-)
+from aigate_setup.clients.codex import NAME
+from aigate_setup.clients.codex.writer import BINARY, config_paths
 from aigate_setup.clients.common import (
     PROVIDER_ID,
 )

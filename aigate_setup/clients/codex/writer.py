@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aigate_setup import paths
 from aigate_setup.clients.base import Auth, Route
+from aigate_setup.clients.codex import CATALOG_KEY
 from aigate_setup.clients.common import (
     PROVIDER_ID,
     PROVIDER_NAME,
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
     from aigate_setup.plan import Selection
 
 
-NAME = "codex"
-TITLE = "Codex"
 BINARY = "codex"
 INSTALL_HINT = "npm install -g @openai/codex@0.169.0"
 # The smoke probe: the route this client really calls, with the auth header it sends.
@@ -34,8 +33,6 @@ ENDPOINT_MISSING = "no Responses API route (/v1/responses), which Codex needs"
 WIRE_API = "responses"  # "chat" is a hard error in Codex 0.169
 RESERVED_PROVIDER_IDS = frozenset({"openai", "ollama", "lmstudio"})
 TEMPLATE = "codex/config.toml.j2"
-# The root key naming the /model picker's catalog file (see clients/codex/catalog.py).
-CATALOG_KEY = "model_catalog_json"
 
 if PROVIDER_ID in RESERVED_PROVIDER_IDS:  # pragma: no cover - a guard against a bad edit
     raise RuntimeError(f"provider id {PROVIDER_ID!r} is reserved by Codex")
