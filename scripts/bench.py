@@ -133,10 +133,11 @@ def bench_status(
     repeat: int, env: dict[str, str], gw: FakeGateway, root: Path
 ) -> list[tuple[str, float, float, str]]:
     """`status` for the four clients init configured (bench_memory ran it), interleaved with
-    `--help`: local and instant, the goal is at most 1.5x `--help`."""
+    `--help`: local and instant, the goal is at most 1.5x `--help`. Plain `status`, as a user
+    types it: the gateway is the one init remembered in the state file."""
     cmds = {
         "--help": [*CLI, "--help"],
-        "status": [*CLI, "status", "--base-url", gw.base_url],
+        "status": [*CLI, "status"],
     }
     for argv in cmds.values():
         run(argv, env, cwd=root)

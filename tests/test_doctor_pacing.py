@@ -1,13 +1,13 @@
 """`doctor --with-clients`: when the client runs start (only once the key and the gateway checks
-passed, right then, the slowest first), and the lowest CPU priority every heavy start but the
-slowest run gets on an otherwise idle machine."""
+passed, right then, the slowest first) and the Pacer that lets them take turns on the CPU."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
+import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +16,20 @@ from conftest import TEST_KEY, run_cli
 from doctor_support import doctor, get, init
 
 from aigate_setup.doctor import runs
+from aigate_setup.doctor.runs import Pacer
 from aigate_setup.testing import FakeGateway
 
 CONFIGURED = ("codex", "opencode", "kilo", "claude")
 
 
 def _stub_clients(tmp_path: Path, log: Path) -> Path:
-    """Every client binary as a stub that logs each call (`<name> <first argument>`, and in
-    `<log>.nice` its niceness) and answers OK: the four configured ones run, the others only
-    answer `--version`."""
+    """Every client binary as a stub that logs each call (`<name> <first argument>`) and
+    answers OK: the four configured ones run, the others only answer `--version`."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
     for name in (*CONFIGURED, "qwen", "cn", "aider"):
         p = bindir / name
-        p.write_text(
-            f'#!/bin/sh\necho "{name} $1" >> "{log}"\necho "{name} $1 $(nice)" >> "{log}.nice"\n'
-            "echo OK\n"
-        )
+        p.write_text(f'#!/bin/sh\necho "{name} $1" >> "{log}"\necho OK\n')
         p.chmod(p.stat().st_mode | stat.S_IEXEC)
     return bindir
 
@@ -48,13 +45,6 @@ def _calls(log: Path) -> list[str]:
 
 def _runs(log: Path) -> list[str]:
     return [c for c in _calls(log) if c in RUNS]
-
-
-def _niceness(log: Path) -> dict[str, int]:
-    """{`<name> <first argument>`: the niceness it ran with}."""
-    nice = Path(f"{log}.nice")
-    lines = nice.read_text().splitlines() if nice.exists() else []
-    return {line.rsplit(" ", 1)[0]: int(line.rsplit(" ", 1)[1]) for line in lines}
 
 
 @pytest.fixture
@@ -141,21 +131,18 @@ def _machine(monkeypatch: pytest.MonkeyPatch, cores: int, others_busy: float) ->
     monkeypatch.setattr(runs.CpuWatch, "others_busy", lambda self: others_busy)
 
 
-def test_on_an_idle_machine_all_but_the_slowest_run_get_the_lowest_priority(
+def test_the_slowest_run_starts_first_and_versions_last(
     fake_gateway: FakeGateway, stubs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The heavy starts begin at once; the slowest run (kilo) at normal priority, the other
-    runs and the other clients' `--version` under `nice -n 19`; every check is still made."""
+    """On an idle one-core machine the heavy starts take turns: the runs, slowest first, then
+    the other clients' `--version`; every check is still made."""
     init(fake_gateway)
-    _machine(monkeypatch, 2, 0.0)
-    # Qwen Code is asked for by name: its `--version` is a check, at the lowest priority.
+    _machine(monkeypatch, 1, 0.0)
+    # Qwen Code is asked for by name: its `--version` is a check, made after the runs.
     asked = [a for c in (*CONFIGURED, "qwen") for a in ("--client", c)]
     r, checks = doctor(fake_gateway, "--with-clients", *asked)
-    assert sorted(_calls(stubs)) == sorted([*RUNS, "qwen --version"])
-    niceness = _niceness(stubs)
-    assert niceness["kilo run"] == 0
-    for call in ("opencode run", "claude -p", "codex exec", "qwen --version"):
-        assert niceness[call] == runs.LOW_PRIORITY, niceness
+    calls = _calls(stubs)
+    assert calls == [*RUNS, "qwen --version"]
     for c in CONFIGURED:
         assert get(checks, f"{c}.run")["status"] == "pass"
         assert "its version: see the one-shot run" in get(checks, f"{c}.binary")["detail"]
@@ -164,21 +151,20 @@ def test_on_an_idle_machine_all_but_the_slowest_run_get_the_lowest_priority(
     # Not asked for and not configured: found on PATH, never started.
     r, checks = doctor(fake_gateway, "--with-clients")
     assert r.exit_code == 0, r.output
-    assert not [c for c in _calls(stubs) if c.endswith("--version") and c != "qwen --version"]
+    assert not [c for c in _calls(stubs)[len(calls) :] if c.endswith("--version")]
     for c in ("qwen", "continue", "aider"):
         assert get(checks, f"{c}.binary")["detail"].endswith(("/qwen", "/cn", "/aider"))
 
 
-def test_without_with_clients_no_priority_is_lowered(
+def test_without_with_clients_nothing_is_paced(
     fake_gateway: FakeGateway, stubs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Plain doctor asks every configured client `--version` (none runs), at normal priority;
-    installed clients that are not set up for AIGate are only found on PATH."""
+    """Plain doctor asks every configured client `--version` (none runs); installed clients
+    that are not set up for AIGate are only found on PATH."""
     init(fake_gateway)
     _machine(monkeypatch, 1, 0.0)
     _, checks = doctor(fake_gateway)
     assert sorted(_calls(stubs)) == sorted(f"{n} --version" for n in CONFIGURED)
-    assert set(_niceness(stubs).values()) == {0}
     assert get(checks, "kilo.binary")["detail"].endswith("(OK)")
 
 
@@ -198,14 +184,16 @@ def test_on_a_busy_machine_the_runs_start_at_once(
     _, checks = doctor(fake_gateway, "--with-clients", env={"AIGATE_CLIENT_TIMEOUT": "8"})
     assert get(checks, "kilo.run")["status"] == "pass", get(checks, "kilo.run")
     assert get(checks, "opencode.run")["status"] == "pass"
-    assert set(_niceness(stubs).values()) == {0}  # no priority lowered next to busy programs
 
 
-def test_lower_priority_only_on_an_otherwise_idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pacer_only_on_an_otherwise_idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     watch = runs.CpuWatch()
-    for busy, lowered in ((None, False), (0.0, True), (0.4, True), (0.5, False), (1.7, False)):
+    for busy, paced in ((None, False), (0.0, True), (0.4, True), (0.5, False), (1.7, False)):
         monkeypatch.setattr(runs.CpuWatch, "others_busy", lambda self, b=busy: b)
-        assert runs.lower_priority_for(watch) == lowered, busy
+        pacer = runs.pacer_for(watch)
+        assert (pacer is not None) == paced, busy
+        assert pacer is None or pacer.slots == 2
 
 
 def test_cpu_watch_measures_or_says_it_cannot() -> None:
@@ -213,21 +201,54 @@ def test_cpu_watch_measures_or_says_it_cannot() -> None:
     assert busy is None or busy >= 0.0
 
 
-# --------------------------------------------------------------------------- run_command
+# --------------------------------------------------------------------------- Pacer
 
 
-def test_run_command_at_the_lowest_priority() -> None:
-    """Under `nice -n 19`, and so is every process the command starts."""
-    code, out, _ = runs.run_command(["sh", "-c", "nice; sh -c nice"], timeout=10.0)
-    assert (code, out.split()) == (0, ["0", "0"])
-    code, out, _ = runs.run_command(
-        ["sh", "-c", "nice; sh -c nice"], timeout=10.0, low_priority=True
-    )
-    assert (code, out.split()) == (0, [str(runs.LOW_PRIORITY)] * 2)
+def test_pacer_one_slot_runs_jobs_one_after_another_in_queue_order() -> None:
+    pacer = Pacer(1)
+    events: list[str] = []
+    lock = threading.Lock()
+
+    def job(name: str) -> str:
+        with lock:
+            events.append(f"start {name}")
+        with lock:
+            events.append(f"end {name}")
+        return name
+
+    tasks = [pacer.start(partial(job, n), 10.0, 5.0) for n in "abcd"]
+    assert [t.result() for t in tasks] == list("abcd")
+    assert events == [f"{e} {n}" for n in "abcd" for e in ("start", "end")]
 
 
-def test_run_command_without_nice_runs_as_is(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda n: None if n == "nice" else real(n))
-    code, out, _ = runs.run_command(["sh", "-c", "echo ran"], timeout=10.0, low_priority=True)
-    assert (code, out) == (0, "ran\n")
+def test_pacer_a_hanging_job_holds_the_next_back_only_for_its_patience() -> None:
+    pacer = Pacer(1)
+    release = threading.Event()
+    hanging = pacer.start(lambda: release.wait(30.0), 60.0, 0.05)  # patience 0.1 s
+    nxt = pacer.start(lambda: "ran", 10.0, 1.0)
+    try:
+        assert nxt.result() == "ran"  # started although the first one still hangs
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert hanging.result() is True
+
+
+def test_pacer_slots_run_side_by_side() -> None:
+    pacer = Pacer(2)
+    release = threading.Event()
+    first = pacer.start(lambda: release.wait(30.0), 60.0, 60.0)  # patience 120 s
+    second = pacer.start(lambda: "ran", 10.0, 60.0)
+    try:
+        assert second.result() == "ran"  # the second slot: no waiting for the first
+    finally:
+        release.set()
+    assert first.result() is True
+
+
+def test_pacer_wait_is_bounded_by_the_patience_queued_before() -> None:
+    pacer = Pacer(1)
+    _, first_wait = pacer.pace(lambda: None, 3.0)
+    _, second_wait = pacer.pace(lambda: None, 4.0)
+    _, third_wait = pacer.pace(lambda: None, 1.0)
+    assert (first_wait, second_wait, third_wait) == (0.0, 3.0, 7.0)

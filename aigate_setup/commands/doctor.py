@@ -54,11 +54,11 @@ def run(opts: DoctorOptions) -> DoctorResult:
     from aigate_setup.doctor.environment import env_checks
     from aigate_setup.doctor.gateway_url import with_configured_base_url
     from aigate_setup.doctor.project import roots as project_roots
-    from aigate_setup.doctor.runs import CpuWatch, lower_priority_for, start_runs
+    from aigate_setup.doctor.runs import VERSION_SECONDS, CpuWatch, Pacer, pacer_for, start_runs
     from aigate_setup.doctor.servers import server_checks
     from aigate_setup.gateway.diagnose import Bounded
 
-    watch = CpuWatch()  # how busy the machine is while doctor starts (see lower_priority_for)
+    watch = CpuWatch()  # how busy the machine is while doctor starts (see pacer_for)
     timeout = check_timeout()
     requested = bool(opts.clients)
     names = opts.clients or CLIENTS
@@ -69,7 +69,7 @@ def run(opts: DoctorOptions) -> DoctorResult:
     checks, proxy = env_checks(opts)
     checks = keyshell.environment(checks, opts)
     running = opts.with_clients and not opts.offline  # configured clients run themselves
-    low = False  # the heavy starts but the slowest run at the lowest priority
+    pacer: Pacer | None = None
 
     def start_binaries() -> dict[str, Bounded[Check]]:
         """The binary checks (local, but `--version` may be slow): started, collected later."""
@@ -79,20 +79,24 @@ def run(opts: DoctorOptions) -> DoctorResult:
             # not prove more, or one asked for with --client. An installed client that is not
             # set up for AIGate is only found on PATH (its version says nothing about AIGate).
             version = (st.configured or requested) and not (running and st.configured)
-            check = partial(binary_check, st.name, st.configured, requested, version, low)
-            out[st.name] = Bounded(check, check_timeout() + 2.0)
+            check = partial(binary_check, st.name, st.configured, requested, version)
+            limit = check_timeout() + 2.0
+            if pacer is not None and version:
+                out[st.name] = pacer.start(check, limit, VERSION_SECONDS)
+            else:
+                out[st.name] = Bounded(check, limit)
         return out
 
     # The client runs start the moment the key and the gateway checks passed (the rest of the
     # report is built while they run), the other clients' `--version` after them. On an
-    # otherwise idle machine every heavy start but the slowest run gets the lowest CPU
-    # priority (see lower_priority_for); else, and without --with-clients, the same priority.
+    # otherwise idle machine these heavy starts take turns on the CPU, the slowest first (see
+    # Pacer); else, and without --with-clients, they all start at once.
     binaries = None if running else start_binaries()
     diagnosis = _diagnose(opts, proxy, timeout)
     skip = _skip_reason(opts, diagnosis, checks)
     if running:
-        low = lower_priority_for(watch)
-    runs = start_runs(states, opts, skip, low)
+        pacer = pacer_for(watch)
+    runs = start_runs(states, opts, skip, pacer)
     if binaries is None:
         binaries = start_binaries()
     checks += _gateway_checks(states, opts, diagnosis)

@@ -90,12 +90,9 @@ def client_checks(st: ClientState, opts: DoctorOptions, requested: bool) -> list
     return out
 
 
-def binary_check(
-    client: str, configured: bool, requested: bool, version: bool = True, low_priority: bool = False
-) -> Check:
+def binary_check(client: str, configured: bool, requested: bool, version: bool = True) -> Check:
     """<client>.binary: on PATH, and `--version` answers (not asked when `version` is False:
-    the client's own run proves more, and a second heavy start would only slow it down);
-    `low_priority`: asked under `nice` (see doctor.runs.Schedule)."""
+    the client's own run proves more, and a second heavy start would only slow it down)."""
     from aigate_setup.clients import get
     from aigate_setup.doctor import check_timeout
     from aigate_setup.doctor.runs import run_command
@@ -112,9 +109,7 @@ def binary_check(
         detail = f"{shown} (its version: see the one-shot run)" if configured else shown
         return Check(f"{client}.binary", "pass", title, detail, "", client)
     try:
-        code, out, err = run_command(
-            [found, "--version"], timeout=check_timeout(), low_priority=low_priority
-        )
+        code, out, err = run_command([found, "--version"], timeout=check_timeout())
     except OSError as exc:
         detail = f"{shown} cannot be run: {exc.strerror or exc}"
         return Check(f"{client}.binary", "warn", title, detail, install, client)

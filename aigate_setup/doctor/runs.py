@@ -1,6 +1,6 @@
 """`doctor --with-clients`: each configured client's own one-shot "Say OK." (the command is the
-client module's ONE_SHOT), the others at a lower priority so the slowest is not slowed down,
-and the bounded subprocess runner the binary checks use too."""
+client module's ONE_SHOT), paced so the slowest is not slowed down, and the bounded subprocess
+runner the binary checks use too."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from aigate_setup import settings
 from aigate_setup.constants import RUN_SECONDS
@@ -30,35 +30,20 @@ if TYPE_CHECKING:
     from aigate_setup.clients.base import ClientState
     from aigate_setup.options import DoctorOptions
 
+T = TypeVar("T")
 PROMPT = "Say OK."
+VERSION_SECONDS = 1.5  # a `--version` start (the slowest: 1.5 s)
 UNKNOWN_SECONDS = 2.0  # a client run without a figure in RUN_SECONDS
 IDLE_BELOW = 0.5  # CPU cores busy with other programs below which the machine counts as idle
-LOW_PRIORITY = 19  # the `nice` level of every heavy start but the slowest run
 _UNSET = re.compile(r"^\s*unset\s+([A-Za-z_][A-Za-z0-9_ ]*)", re.MULTILINE)
 _PS_UNSET = re.compile(r"Remove-Item\s+(?:-Path\s+)?Env:([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
 
-def _low_priority(argv: list[str]) -> tuple[list[str], int]:
-    """argv and Popen's creationflags that start a program, and every process and thread it
-    starts, at the lowest CPU priority: under `nice -n 19` on POSIX (as is where there is no
-    `nice`), in the below-normal priority class on Windows."""
-    if sys.platform == "win32":
-        return argv, subprocess.BELOW_NORMAL_PRIORITY_CLASS
-    found = shutil.which("nice")
-    return ([found, "-n", str(LOW_PRIORITY), *argv] if found else argv), 0
-
-
 def run_command(
-    argv: list[str],
-    *,
-    timeout: float,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-    low_priority: bool = False,
+    argv: list[str], *, timeout: float, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> tuple[int | None, str, str]:
     """Run a command with stdin /dev/null; (None, out, err) on timeout (its process group is
-    killed: npm-installed clients spawn children), at the lowest CPU priority if asked."""
-    argv, flags = _low_priority(argv) if low_priority else (argv, 0)
+    killed: npm-installed clients spawn children)."""
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
@@ -67,7 +52,6 @@ def run_command(
         env=env,
         cwd=cwd,
         start_new_session=os.name == "posix",
-        creationflags=flags,
     )
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -166,9 +150,7 @@ def _environment(st: ClientState, opts: DoctorOptions, extra: Mapping[str, str])
     return env
 
 
-def client_run_check(
-    st: ClientState, opts: DoctorOptions, timeout: float, low_priority: bool = False
-) -> Check:
+def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Check:
     """<client>.run: the client's own one-shot "Say OK." (docs/clients/*.md), with the
     environment its script would set (read from the managed block, never sourced)."""
     from aigate_setup.clients import get
@@ -187,9 +169,7 @@ def client_run_check(
     key = _key(st, opts)
     started = time.monotonic()
     try:
-        code, out, err = run_command(
-            argv, timeout=timeout, env=env, cwd=opts.project_dir, low_priority=low_priority
-        )
+        code, out, err = run_command(argv, timeout=timeout, env=env, cwd=opts.project_dir)
     except OSError as exc:
         detail = f"cannot run {name}: {exc.strerror or exc}"
         return Check(f"{c}.run", "fail", title, detail, module.INSTALL_HINT, c)
@@ -212,9 +192,68 @@ def client_run_check(
     return Check(f"{c}.run", "fail", title, f"exited {code}: {why}", f"run it yourself: {typed}", c)
 
 
+class Pacer:
+    """Starts CPU-heavy jobs (the client runs, the other clients' `--version`) at most `slots`
+    at a time, in the order they were queued. A client's start-up is CPU-bound: all at once on
+    a small machine, each gets a slice and the slowest finishes last of all; paced, the slowest
+    runs at full speed while the others take turns next to it.
+
+    Never a reason to hang: a job gives its slot up when it ends or after `patience` seconds,
+    whichever comes first (a hanging client holds the next one back that long), and no job
+    waits longer than the patience of all the jobs queued before it."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = max(1, slots)
+        self._cond = threading.Condition()
+        self._queued = 0  # tickets handed out, in queue order
+        self._next = 0  # every ticket below this one has started
+        self._holding: list[tuple[float, threading.Event]] = []  # (slot given up at, ended)
+        self._waits = 0.0  # the patience of every job queued so far
+
+    def _busy(self, now: float) -> int:
+        return sum(1 for until, ended in self._holding if now < until and not ended.is_set())
+
+    def pace(self, fn: Callable[[], T], patience: float) -> tuple[Callable[[], T], float]:
+        """fn, started in its turn; and the longest it may wait for that (add it to its limit)."""
+        with self._cond:
+            ticket = self._queued
+            self._queued += 1
+            max_wait = self._waits
+            self._waits += patience
+
+        def paced() -> T:
+            ended = threading.Event()
+            deadline = time.monotonic() + max_wait
+            with self._cond:
+                while True:
+                    now = time.monotonic()
+                    if now >= deadline or (ticket <= self._next and self._busy(now) < self.slots):
+                        break
+                    ends = [u for u, e in self._holding if u > now and not e.is_set()]
+                    self._cond.wait(max(0.01, min([*ends, deadline]) - now))
+                self._next = max(self._next, ticket + 1)
+                self._holding.append((time.monotonic() + patience, ended))
+                self._cond.notify_all()
+            try:
+                return fn()
+            finally:
+                ended.set()
+                with self._cond:
+                    self._cond.notify_all()
+
+        return paced, max_wait
+
+    def start(self, fn: Callable[[], T], limit: float, seconds: float) -> Bounded[T]:
+        """fn in its own thread, in its turn; `limit` counts from its queueing plus the wait
+        (at most), `seconds` is how long it usually takes (its patience is twice that)."""
+        paced, max_wait = self.pace(fn, 2 * seconds)
+        return Bounded(paced, max_wait + limit)
+
+
 class CpuWatch:
     """How busy the machine is with anything but this process, from now on (Linux: the
-    /proc/stat counters; None elsewhere): see lower_priority_for."""
+    /proc/stat counters; None elsewhere). Pacing pays only on an otherwise idle machine: next
+    to other busy programs, fewer runs at a time only get a smaller share of the CPU."""
 
     def __init__(self) -> None:
         self._start = self._sample()
@@ -243,38 +282,36 @@ class CpuWatch:
         return max(0.0, (now[1] - self._start[1]) - (now[2] - self._start[2])) / seconds
 
 
-def lower_priority_for(watch: CpuWatch) -> bool:
-    """Whether the heavy starts (the client runs, the other clients' `--version`) but the
-    slowest run get the lowest CPU priority: on an otherwise idle machine.
-
-    A client's start-up is CPU-bound. All at once at the same priority, each gets a slice and
-    the slowest finishes last of all; at the lowest priority, the others use only the CPU the
-    slowest leaves idle, and it runs at full speed. Next to other busy programs, the lowest
-    priority would leave them only what those programs do not take: all start at once, at the
-    same priority, as many turns as anything else."""
+def pacer_for(watch: CpuWatch) -> Pacer | None:
+    """A pacer with one slot per core when the machine is otherwise idle, else None (all at
+    once, as many turns on a busy machine as the other programs)."""
     busy = watch.others_busy()
-    return busy is not None and busy < IDLE_BELOW
+    if busy is None or busy >= IDLE_BELOW:
+        return None
+    return Pacer(os.cpu_count() or 1)
 
 
 def start_runs(
     states: Sequence[ClientState],
     opts: DoctorOptions,
     skip: str | None,
-    lower_priority: bool = False,
+    pacer: Pacer | None = None,
 ) -> dict[str, Bounded[Check]]:
     """Start every configured client's run, each in its own thread with its own timeout (they
     take seconds each), the slowest first; none when the key or the gateway already failed.
-    With `lower_priority`, every run but the slowest gets the lowest CPU priority (see
-    lower_priority_for)."""
+    With a pacer they take turns on the CPU (see Pacer); without one they start at once."""
     if not opts.with_clients or opts.offline or skip:
         return {}
     timeout = settings.client_timeout()
     seconds = {st.name: RUN_SECONDS.get(st.name, UNKNOWN_SECONDS) for st in states}
     configured = sorted((st for st in states if st.configured), key=lambda st: -seconds[st.name])
     out: dict[str, Bounded[Check]] = {}
-    for i, st in enumerate(configured):
-        check = partial(client_run_check, st, opts, timeout, lower_priority and i > 0)
-        out[st.name] = Bounded(check, timeout + 5.0)
+    for st in configured:
+        check = partial(client_run_check, st, opts, timeout)
+        if pacer is None:
+            out[st.name] = Bounded(check, timeout + 5.0)
+        else:
+            out[st.name] = pacer.start(check, timeout + 5.0, seconds[st.name])
     return out
 
 
