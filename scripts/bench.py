@@ -130,7 +130,7 @@ def bench_memory(
 
 
 def bench_status(
-    repeat: int, env: dict[str, str], gw: FakeGateway, root: Path
+    repeat: int, env: dict[str, str], root: Path
 ) -> list[tuple[str, float, float, str]]:
     """`status` for the four clients init configured (bench_memory ran it), interleaved with
     `--help`: local and instant, the goal is at most 1.5x `--help`. Plain `status`, as a user
@@ -350,7 +350,7 @@ def main() -> int:
         if not args.check_only:
             rows += bench_startup(repeat, env)
             rows += bench_memory(env, gw, root)
-            rows += bench_status(repeat, env, gw, root)
+            rows += bench_status(repeat, env, root)
             rows += bench_live_phase(repeat, env, gw, root)
         rows += bench_check(repeat, env, root)
         if not args.check_only:
