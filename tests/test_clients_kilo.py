@@ -120,12 +120,25 @@ def test_config_paths_cover_every_file_kilo_reads(monkeypatch: pytest.MonkeyPatc
         "opencode.jsonc",
         ".kilo/kilo.jsonc",
         ".kilocode/kilo.json",
-        ".opencode/opencode.json",
     ):
         assert found[project / rel] == "kilo-project"  # fmt: skip
+    assert project / ".opencode" / "opencode.json" not in found  # Kilo 7.7 reads no .opencode
+    home = paths.home()
+    assert (
+        found[home / ".kilo" / "kilo.json"]
+        == found[home / ".kilocode" / "kilo.json"]
+        == ("kilo-user")
+    )
     order = [p for p, _ in kilo.config_paths(project)]
     assert order.index(g / "kilo.jsonc") < order.index(project / "kilo.jsonc")
     assert order.index(project / "kilo.json") < order.index(project / "kilo.jsonc")
+    # .kilo wins over .kilocode; $HOME's over the project's (tests/test_resolve_layers.py)
+    assert order.index(project / ".kilocode" / "kilo.json") < order.index(
+        project / ".kilo" / "kilo.json"
+    )
+    assert order.index(project / ".kilo" / "opencode.json") < order.index(
+        home / ".kilocode" / "kilo.jsonc"
+    )
 
 
 def test_windows_home(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,3 +177,9 @@ def test_legacy_instructions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     with_file = kilo.legacy_instructions(sel(), tmp_path / "kilo-settings.json")
     assert str(tmp_path / "kilo-settings.json") in with_file
     assert "paste your key" in with_file
+
+
+def test_config_paths_from_home_name_each_file_once_as_user_files() -> None:
+    found = kilo.config_paths(paths.home())
+    assert len({p for p, _ in found}) == len(found)
+    assert dict(found)[paths.home() / ".kilo" / "kilo.json"] == "kilo-user"

@@ -227,6 +227,8 @@ def test_config_paths_in_load_order(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         project / "opencode.jsonc",
         project / ".opencode" / "opencode.json",
         project / ".opencode" / "opencode.jsonc",
+        paths.home() / ".opencode" / "opencode.json",
+        paths.home() / ".opencode" / "opencode.jsonc",
     ]
     assert {k for _, k in opencode.config_paths(project)} == {"opencode"}
 
@@ -237,3 +239,9 @@ def test_windows_home(monkeypatch: pytest.MonkeyPatch) -> None:
     # paths.home() is patched to a PureWindowsPath: widen the declared type to compare.
     found: Sequence[PurePath] = opencode.target_paths("user", Path.cwd())
     assert found == [PureWindowsPath(r"C:\Users\me\.config\opencode\opencode.json")]
+
+
+def test_config_paths_from_home_name_each_file_once() -> None:
+    listed = [p for p, _ in opencode.config_paths(paths.home())]
+    assert len(listed) == len(set(listed))
+    assert paths.home() / ".opencode" / "opencode.json" in listed

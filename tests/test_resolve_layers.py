@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,86 @@ def test_claude_config_dir_and_managed_settings(
     (o,) = res.overrides
     assert (o.what, o.origin, o.value) == ("env.ANTHROPIC_AUTH_TOKEN", Where(managed, 3),
                                            "sk-...1234")  # fmt: skip
+
+
+# The order OpenCode 1.18.33 and Kilo 7.7.7 really load their files in, highest precedence
+# first, as `opencode debug config` / `kilo debug config` showed it in `repo/sub` with all of
+# these files present, the winner removed one at a time (tests/test_e2e_layers.py repeats it
+# with the binaries). H is $HOME, G the global directory, R the repository root.
+OPENCODE_ORDER = (
+    "H/.opencode/opencode.jsonc", "H/.opencode/opencode.json",
+    "R/.opencode/opencode.jsonc", "R/.opencode/opencode.json",
+    "R/sub/.opencode/opencode.jsonc", "R/sub/.opencode/opencode.json",
+    "R/sub/opencode.jsonc", "R/sub/opencode.json", "R/opencode.jsonc", "R/opencode.json",
+    "G/opencode.jsonc", "G/opencode.json", "G/config.json",
+)  # fmt: skip
+_KILO_DIR = ("opencode.json", "opencode.jsonc", "kilo.json", "kilo.jsonc")
+KILO_ORDER = (
+    *(f"{d}/{n}" for d in ("H/.kilo", "H/.kilocode", "R/.kilo", "R/.kilocode", "R/sub/.kilo",
+                           "R/sub/.kilocode") for n in _KILO_DIR),
+    "R/sub/opencode.jsonc", "R/sub/opencode.json", "R/opencode.jsonc", "R/opencode.json",
+    "R/sub/kilo.jsonc", "R/sub/kilo.json", "R/kilo.jsonc", "R/kilo.json",
+    "G/opencode.jsonc", "G/opencode.json", "G/kilo.jsonc", "G/kilo.json", "G/config.json",
+)  # fmt: skip
+# Planted too, never read: Kilo 7.7 reads no `.opencode/` directory.
+KILO_UNREAD = tuple(f"{d}/{n}" for d in ("H/.opencode", "R/.opencode", "R/sub/.opencode")
+                    for n in _KILO_DIR)  # fmt: skip
+
+
+def layer_places(client: str, root: Path, names: Sequence[str] | None = None) -> dict[str, Path]:
+    """The short names above (default: all of the client's) as paths: H the sandbox HOME, G
+    the client's global directory, R `root`."""
+    from aigate_setup import paths
+
+    bases = {"H": home(), "G": paths.xdg_config_home() / client, "R": root}
+    if names is None:
+        names = OPENCODE_ORDER if client == "opencode" else KILO_ORDER + KILO_UNREAD
+    return {name: bases[name[0]] / name[2:] for name in names}
+
+
+def peel(client: str, winner: Callable[[], Path | None], places: dict[str, Path]) -> list[str]:
+    """Plant every file with its own model, then name the winner and remove it until none is
+    left: the load order, highest first."""
+    for name, path in places.items():
+        write(path, {"model": f"other/{name}"})
+    by_path = {str(p): n for n, p in places.items()}
+    seen: list[str] = []
+    for _ in range(len(places) + 1):
+        found = winner()
+        if found is None or not found.is_file():
+            break
+        seen.append(by_path[str(found)])
+        found.unlink()
+    return seen
+
+
+@pytest.mark.parametrize("client", ["opencode", "kilo"])
+def test_the_files_load_in_the_order_the_binaries_showed(client: str, tmp_path: Path) -> None:
+    resolve = opencode.resolve if client == "opencode" else kilo.resolve
+    root = repo(tmp_path / "R")
+    places = layer_places(client, root)
+
+    def winner() -> Path | None:
+        return resolve(root / "sub", env(), GW).model.origin.path
+
+    expected = OPENCODE_ORDER if client == "opencode" else KILO_ORDER
+    assert peel(client, winner, places) == list(expected)
+
+
+def test_kilo_takes_env_refs_in_the_home_config_dirs(tmp_path: Path) -> None:
+    """`~/.kilo/` and `~/.kilocode/` are user files: `{env:...}` works there (checked with
+    `kilo debug config`), and `check` does not flag it."""
+    from aigate_setup.clients import kilo_rules
+
+    data = {"provider": {"aigate": AIGATE}, "model": "aigate/openai/gpt-5.5"}
+    write(home() / ".config" / "kilo" / "kilo.jsonc", data)
+    root = repo(tmp_path / "r")
+    assert kilo.resolve(root, env(), GW).reaches_aigate
+    mine = write(home() / ".kilo" / "kilo.json", {"model": "openrouter/x", "x": "{env:HOME}"})
+    res = kilo.resolve(root, env(), GW)
+    assert not res.reaches_aigate
+    assert [(o.what, o.origin.path) for o in res.overrides] == [("model", mine)]
+    assert kilo_rules.file_kind(mine) == "kilo-user"
+    assert kilo_rules.file_kind(home() / ".kilocode" / "opencode.json") == "kilo-user"
+    assert kilo_rules.file_kind(root / ".kilo" / "kilo.json") == "kilo-project"
+    assert (mine, "kilo-user") in kilo.config_paths(root)

@@ -49,9 +49,10 @@ USER_TEMPLATE = "kilo/kilo.jsonc.j2"
 PROJECT_TEMPLATE = "kilo/kilo-project.jsonc.j2"
 LEGACY_TEMPLATE = "kilo/legacy-instructions.txt.j2"
 LEGACY_PROFILE = "aigate"
-# Kilo's own load order inside one directory and the project directories it reads.
+# Kilo's own load order inside one directory, and its config directories (in a project and in
+# $HOME) in load order: `.kilo` wins over `.kilocode`; Kilo 7.7 reads no `.opencode`.
 _DIR_FILES = ("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json")
-_PROJECT_DIRS = (".kilo", ".kilocode", ".opencode")
+_PROJECT_DIRS = (".kilocode", ".kilo")
 
 
 def config_dir() -> Path:
@@ -90,7 +91,8 @@ def _is_project_file(path: Path, project_dir: Path) -> bool:
 def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
     """Load order (later wins): the global config.json, kilo.json, kilo.jsonc, opencode.json,
     opencode.jsonc; KILO_CONFIG; the project's kilo.json(c) and opencode.json(c); the files in
-    `.kilo/`, `.kilocode/`, `.opencode/`; KILO_CONFIG_DIR."""
+    its `.kilocode/` and `.kilo/`, then in `~/.kilocode/` and `~/.kilo/` (user files); and
+    KILO_CONFIG_DIR. (Directories above the project: see resolve_jsonc, which `status` uses.)"""
     g = config_dir()
     found: list[tuple[Path, str]] = [
         (g / n, "kilo-user")
@@ -103,8 +105,12 @@ def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
         (project_dir / n, "kilo-project")
         for n in ("kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc")
     ]
+    home = paths.home()
     for d in _PROJECT_DIRS:
-        found += [(project_dir / d / n, "kilo-project") for n in _DIR_FILES]
+        if project_dir / d != home / d:  # started in $HOME: they are the user files below
+            found += [(project_dir / d / n, "kilo-project") for n in _DIR_FILES]
+    for d in _PROJECT_DIRS:
+        found += [(home / d / n, "kilo-user") for n in _DIR_FILES]
     custom_dir = os.environ.get("KILO_CONFIG_DIR", "")
     if custom_dir:
         found += [(Path(custom_dir) / n, "kilo-user") for n in _DIR_FILES]
@@ -273,7 +279,7 @@ def _family() -> resolve_jsonc.Family:
         project_names=("kilo", "opencode"),
         config_dirs=(".kilocode", ".kilo"),
         dir_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
-        home_dir=None,
+        home_dirs=(".kilocode", ".kilo"),
         json_agent_wins_primary=True,
         managed_dir=MANAGED_DIR,
         managed_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aigate_setup import paths
 from aigate_setup.clients import common
 from aigate_setup.clients.base import FileKind
 from aigate_setup.clients.kilo import NAME, SCHEMA, config_dir
@@ -36,12 +37,15 @@ READERS: tuple[Reader, ...] = ()
 
 
 def file_kind(path: Path) -> FileKind | None:
-    """Files in Kilo's config dir are user files (`{env:}` allowed there); a kilo.json(c)
-    elsewhere, or an opencode.json(c) in `.kilo/` or `.kilocode/`, a project's."""
+    """Files in Kilo's config dir, `~/.kilo/` and `~/.kilocode/` are user files (`{env:}`
+    allowed there); a kilo.json(c) elsewhere, or an opencode.json(c) in a `.kilo/` or
+    `.kilocode/`, a project's."""
     name = path.name
     if name not in NAMES and name not in _OPENCODE_NAMES:
         return None
     if same_place(path.parent, place(config_dir)):
+        return "kilo-user"
+    if path.parent.name in _OWN_DIRS and same_place(path.parent.parent, place(paths.home)):
         return "kilo-user"
     if name in NAMES or path.parent.name in _OWN_DIRS:
         return "kilo-project"

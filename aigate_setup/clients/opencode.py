@@ -59,17 +59,18 @@ def targets(sel: Selection) -> list[Path]:
 
 def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
     """Load order (later wins): global config.json, opencode.json, opencode.jsonc; the
-    OPENCODE_CONFIG file; the project's opencode.json(c); `.opencode/`; OPENCODE_CONFIG_DIR."""
+    OPENCODE_CONFIG file; the project's opencode.json(c); its `.opencode/`, then `~/.opencode/`;
+    OPENCODE_CONFIG_DIR."""
     g = config_dir()
     found: list[Path] = [g / "config.json", g / "opencode.json", g / "opencode.jsonc"]
     custom = os.environ.get("OPENCODE_CONFIG", "")
     if custom:
         found.append(Path(custom))
     found += [project_dir / "opencode.json", project_dir / "opencode.jsonc"]
-    found += [
-        project_dir / ".opencode" / "opencode.json",
-        project_dir / ".opencode" / "opencode.jsonc",
-    ]
+    dirs = [project_dir / ".opencode", paths.home() / ".opencode"]
+    if dirs[0] == dirs[1]:  # started in $HOME
+        dirs.pop()
+    found += [d / n for d in dirs for n in ("opencode.json", "opencode.jsonc")]
     custom_dir = os.environ.get("OPENCODE_CONFIG_DIR", "")
     if custom_dir:
         found += [Path(custom_dir) / "opencode.json", Path(custom_dir) / "opencode.jsonc"]
@@ -152,7 +153,7 @@ def _family() -> resolve_jsonc.Family:
         project_names=("opencode",),
         config_dirs=(".opencode",),
         dir_files=("opencode.json", "opencode.jsonc"),
-        home_dir=".opencode",
+        home_dirs=(".opencode",),
         managed_dir=MANAGED_DIR,
         managed_files=("opencode.json", "opencode.jsonc"),
         refuses_project_refs=False,

@@ -13,8 +13,11 @@ Both load the same way (Kilo is an OpenCode fork; read from the bundled source o
    project file that uses `{env:...}` or `{file:...}`;
 4. config directories: OpenCode's `.opencode/` from the start directory up, `~/.opencode`, then
    OPENCODE_CONFIG_DIR (opencode.json, opencode.jsonc); Kilo's `.kilocode/` and `.kilo/` from
-   the start directory up, then KILO_CONFIG_DIR (kilo.jsonc, kilo.json, opencode.jsonc,
-   opencode.json);
+   the start directory up, `~/.kilocode` and `~/.kilo`, then KILO_CONFIG_DIR (kilo.jsonc,
+   kilo.json, opencode.jsonc, opencode.json; Kilo reads no `.opencode/`). So the nearest
+   directory's files lose to those above it, and the ones in `$HOME` win over every project
+   file (checked with `opencode debug config` and `kilo debug config`, one file removed at a
+   time: tests/test_e2e_layers.py);
    Markdown agents (clients/md_agents.py) load per directory, after its JSON files, the global
    directory first: `~/.config/opencode/` (`~/.config/kilo/`), then the directories above;
    their frontmatter `model:` merges into `agent.<name>` over every layer read before;
@@ -59,7 +62,7 @@ class Family(NamedTuple):
     project_names: tuple[str, ...]
     config_dirs: tuple[str, ...]
     dir_files: tuple[str, ...]
-    home_dir: str | None  # OpenCode also reads ~/.opencode
+    home_dirs: tuple[str, ...]  # config directories also read in $HOME, in load order
     managed_dir: Path
     managed_files: tuple[str, ...]
     refuses_project_refs: bool  # Kilo skips project files with {env:} / {file:}
@@ -125,15 +128,17 @@ def _files(
             found = layers.up(project_dir, stop, [f"{name}.jsonc", f"{name}.json"])
             out += [(p, True, False) for p in reversed(found)]
     dirs: list[Path] = layers.up(project_dir, stop, family.config_dirs) if project else []
-    if family.home_dir is not None:
+    project_dirs = {_key(d) for d in dirs}
+    if family.home_dirs:
         home = paths.home()
-        dirs += layers.up(home, home, [family.home_dir])
+        # Not project files, though named alike: Kilo takes `{env:...}` in ~/.kilo/kilo.json.
+        dirs += [d for d in layers.up(home, home, family.home_dirs) if _key(d) not in project_dirs]
     if env.get(family.dir_env):
         dirs.append(Path(env[family.dir_env]))
     json_dirs = {_key(d) for d in dirs}
     # The global directory comes first for Markdown agents (its JSON files are read above).
     for d in layers.unique_paths([family.global_dir, *dirs]):
-        in_project = project and d.name in family.config_dirs
+        in_project = _key(d) in project_dirs
         if _key(d) in json_dirs:
             out += [(d / n, in_project, False) for n in family.dir_files]
         out.append((d, in_project, True))

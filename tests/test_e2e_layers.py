@@ -1,0 +1,58 @@
+"""End-to-end: the real OpenCode and Kilo load their config files in the order `status`
+assumes. Every file either client could read (two project levels, `$HOME`'s config
+directories, the global directory) holds its own `model`; from `repo/sub`, the client's own
+`debug config` names the winner, `status` must name the same file, and the winner is removed
+until none is left. The whole sequence is pinned in tests/test_resolve_layers.py; for Kilo
+(2-3 s a start) this runs a part of it that still holds every kind of step: each name in one
+directory, both project families on two levels, `.kilo` over `.kilocode` on each level and in
+`$HOME`, an unread `.opencode`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import TEST_KEY
+from e2e_support import OFFLINE_ENV, aigate, base_env, pinned_bin, run
+from test_resolve_layers import KILO_ORDER, OPENCODE_ORDER, layer_places, peel, repo
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+KILO_PART = (
+    "H/.kilo/opencode.json", "H/.kilo/kilo.jsonc", "H/.kilocode/opencode.jsonc",
+    "H/.kilocode/kilo.json", "R/.kilo/kilo.json", "R/.kilocode/opencode.jsonc",
+    "R/sub/.kilo/kilo.jsonc", "R/sub/.kilocode/opencode.json", "R/sub/opencode.json",
+    "R/opencode.jsonc", "R/sub/kilo.jsonc", "R/kilo.json", "G/opencode.jsonc", "G/kilo.json",
+    "G/config.json", "R/.opencode/opencode.json", "H/.opencode/kilo.json",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("client", ["opencode", "kilo"])
+def test_status_names_the_file_the_client_itself_uses(client: str, tmp_path: Path) -> None:
+    bin_dir = pinned_bin()
+    root = repo(tmp_path / "R")
+    start = root / "sub"
+    env = {**base_env(bin_dir, start, TEST_KEY), **OFFLINE_ENV[client]}
+    order = OPENCODE_ORDER if client == "opencode" else KILO_ORDER
+    part = OPENCODE_ORDER if client == "opencode" else KILO_PART
+    places = layer_places(client, root, part)
+    by_model = {f"other/{name}": path for name, path in places.items()}
+    disagreements: list[str] = []
+
+    def winner() -> Path | None:
+        r = run([client, "debug", "config"], env, start, 120.0)
+        assert r.returncode == 0, r.describe()
+        model = json.loads(r.stdout).get("model")
+        theirs = by_model.get(model) if isinstance(model, str) else None
+        s = aigate("status", "--format", "json", "--client", client, env=env, cwd=start)
+        (res,) = json.loads(s.stdout)["clients"]
+        origin = res["origins"]["model"]
+        ours = origin.rsplit(":", 1)[0] if origin != "default" else None
+        if (str(theirs) if theirs else None) != ours:
+            disagreements.append(f"{client} uses {theirs}, status said {origin}")
+        return theirs
+
+    seen = peel(client, winner, places)
+    assert disagreements == []
+    assert seen == [name for name in order if name in part]
