@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import TEST_KEY
 from e2e_support import OFFLINE_ENV, aigate, base_env, pinned_bin, run
-from test_resolve_layers import KILO_ORDER, OPENCODE_ORDER, layer_places, peel, repo
+from test_resolve_layers import KILO_ORDER, OPENCODE_ORDER, layer_places, peel, repo, write
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -28,15 +28,10 @@ KILO_PART = (
 )  # fmt: skip
 
 
-@pytest.mark.parametrize("client", ["opencode", "kilo"])
-def test_status_names_the_file_the_client_itself_uses(client: str, tmp_path: Path) -> None:
-    bin_dir = pinned_bin()
-    root = repo(tmp_path / "R")
-    start = root / "sub"
-    env = {**base_env(bin_dir, start, TEST_KEY), **OFFLINE_ENV[client]}
-    order = OPENCODE_ORDER if client == "opencode" else KILO_ORDER
-    part = OPENCODE_ORDER if client == "opencode" else KILO_PART
-    places = layer_places(client, root, part)
+def peel_with_binary(client: str, start: Path, places: dict[str, Path]) -> list[str]:
+    """`peel` with the client's own `debug config` naming the winner; `status`, asked at each
+    step, must name the same file (else the test fails with every disagreement)."""
+    env = {**base_env(pinned_bin(), start, TEST_KEY), **OFFLINE_ENV[client]}
     by_model = {f"other/{name}": path for name, path in places.items()}
     disagreements: list[str] = []
 
@@ -50,9 +45,44 @@ def test_status_names_the_file_the_client_itself_uses(client: str, tmp_path: Pat
         origin = res["origins"]["model"]
         ours = origin.rsplit(":", 1)[0] if origin != "default" else None
         if (str(theirs) if theirs else None) != ours:
-            disagreements.append(f"{client} uses {theirs}, status said {origin}")
+            disagreements.append(f"{client} uses {theirs} ({model}), status said {origin}")
         return theirs
 
     seen = peel(client, winner, places)
     assert disagreements == []
+    return seen
+
+
+@pytest.mark.parametrize("client", ["opencode", "kilo"])
+def test_status_names_the_file_the_client_itself_uses(client: str, tmp_path: Path) -> None:
+    root = repo(tmp_path / "R")
+    order = OPENCODE_ORDER if client == "opencode" else KILO_ORDER
+    part = OPENCODE_ORDER if client == "opencode" else KILO_PART
+    seen = peel_with_binary(client, root / "sub", layer_places(client, root, part))
     assert seen == [name for name in order if name in part]
+
+
+def test_kilo_from_a_linked_worktree_reads_the_main_ones_config_dirs(tmp_path: Path) -> None:
+    """A real `git worktree add`: from `linked/sub`, Kilo reads the main work tree's `.kilo/`
+    and `.kilocode/` (the same walk), below the linked one's; `status` names each winner."""
+    bin_dir = pinned_bin()
+    main = tmp_path / "main"
+    main.mkdir()
+    git_env = {**base_env(bin_dir, main, None), "GIT_CONFIG_NOSYSTEM": "1"}
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for argv in (
+        ["git", "init", "-q"],
+        ["git", *ident, "commit", "-q", "--allow-empty", "-m", "init"],
+        ["git", "worktree", "add", "-q", str(tmp_path / "linked")],
+    ):
+        r = run(argv, git_env, main, 60.0)
+        assert r.returncode == 0, r.describe()
+    linked = tmp_path / "linked"
+    start = linked / "sub"
+    start.mkdir()
+    names = ("L/.kilo/kilo.json", "L/sub/.kilo/kilo.json", "M/.kilo/opencode.json",
+             "M/.kilo/kilo.json", "M/.kilocode/kilo.json", "M/sub/.kilo/kilo.json",
+             "L/kilo.json")  # fmt: skip
+    places = {n: {"L": linked, "M": main}[n[0]] / n[2:] for n in names}
+    write(main / "kilo.json", {"model": "other/main-file"})  # not read from the linked tree
+    assert peel_with_binary("kilo", start, places) == list(names)

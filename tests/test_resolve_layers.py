@@ -279,3 +279,38 @@ def test_kilo_takes_env_refs_in_the_home_config_dirs(tmp_path: Path) -> None:
     assert kilo_rules.file_kind(home() / ".kilocode" / "opencode.json") == "kilo-user"
     assert kilo_rules.file_kind(root / ".kilo" / "kilo.json") == "kilo-project"
     assert (mine, "kilo-user") in kilo.config_paths(root)
+
+
+def linked_worktree(tmp_path: Path) -> tuple[Path, Path]:
+    """A main work tree and a linked one, laid out as `git worktree add` does."""
+    main = repo(tmp_path / "main")
+    admin = main / ".git" / "worktrees" / "linked"
+    write(admin / "commondir", "../..\n")
+    write(admin / "HEAD", "ref: refs/heads/linked\n")
+    linked = tmp_path / "linked"
+    write(linked / ".git", f"gitdir: {admin}\n")
+    (linked / "sub").mkdir()
+    return main, linked
+
+
+def test_kilo_from_a_linked_worktree_reads_the_main_ones_config_dirs(tmp_path: Path) -> None:
+    """Order found with `kilo debug config` from `linked/sub` (tests/test_e2e_layers.py): the
+    same walk in the main work tree first, then the linked one's; the main one's project files
+    are not read. OpenCode 1.18.33 reads none of the main work tree."""
+    from aigate_setup.clients import layers
+
+    main, linked = linked_worktree(tmp_path)
+    assert layers.primary_checkout(linked) == main
+    assert layers.primary_checkout(main) is None
+    names = ("L/.kilo/kilo.json", "L/sub/.kilo/kilo.json", "M/.kilo/opencode.json",
+             "M/.kilo/kilo.json", "M/.kilocode/kilo.json", "M/sub/.kilo/kilo.json",
+             "L/kilo.json")  # fmt: skip
+    places = {n: {"L": linked, "M": main}[n[0]] / n[2:] for n in names}
+    write(main / "kilo.json", {"model": "other/main-file"})  # never read
+
+    def winner() -> Path | None:
+        return kilo.resolve(linked / "sub", env(), GW).model.origin.path
+
+    assert peel("kilo", winner, places) == list(names)
+    write(main / ".opencode" / "opencode.json", {"model": "other/x"})
+    assert opencode.resolve(linked / "sub", env(), GW).model.origin.path is None

@@ -281,6 +281,7 @@ def _family() -> resolve_jsonc.Family:
         dir_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
         home_dirs=(".kilocode", ".kilo"),
         json_agent_wins_primary=True,
+        reads_primary=True,
         managed_dir=MANAGED_DIR,
         managed_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
         refuses_project_refs=True,

@@ -85,6 +85,30 @@ def walk_up(start: Path, stop: Path | None) -> list[Path]:
     return found
 
 
+def primary_checkout(root: Path) -> Path | None:
+    """The main work tree of the repository whose linked work tree (`git worktree add`) is
+    `root`, or None: `root/.git` is then a file `gitdir: <main>/.git/worktrees/<name>`, whose
+    `commondir` leads to `<main>/.git`. A bare repository has no main work tree."""
+    if not os.path.isfile(root / ".git"):
+        return None
+    try:
+        with open(root / ".git", encoding="utf-8") as fh:
+            line = fh.read(4096).partition("\n")[0]
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    gitdir = root / line[len("gitdir:") :].strip()
+    try:
+        with open(gitdir / "commondir", encoding="utf-8") as fh:
+            common = Path(os.path.normpath(gitdir / fh.read(4096).strip()))
+    except (OSError, UnicodeDecodeError):
+        return None
+    if common.name != ".git" or not os.path.isfile(common / "HEAD"):
+        return None
+    return common.parent
+
+
 def up(start: Path, stop: Path | None, targets: Sequence[str]) -> list[Path]:
     """What OpenCode's `FileSystem.up` returns: for each directory from `start` up to `stop`,
     each existing target in `targets` order (nearest directory first)."""

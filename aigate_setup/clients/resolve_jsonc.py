@@ -13,7 +13,8 @@ Both load the same way (Kilo is an OpenCode fork; read from the bundled source o
    project file that uses `{env:...}` or `{file:...}`;
 4. config directories: OpenCode's `.opencode/` from the start directory up, `~/.opencode`, then
    OPENCODE_CONFIG_DIR (opencode.json, opencode.jsonc); Kilo's `.kilocode/` and `.kilo/` from
-   the start directory up, `~/.kilocode` and `~/.kilo`, then KILO_CONFIG_DIR (kilo.jsonc,
+   the start directory up (from a linked git work tree, the same walk in the main work tree
+   first), `~/.kilocode` and `~/.kilo`, then KILO_CONFIG_DIR (kilo.jsonc,
    kilo.json, opencode.jsonc, opencode.json; Kilo reads no `.opencode/`). So the nearest
    directory's files lose to those above it, and the ones in `$HOME` win over every project
    file (checked with `opencode debug config` and `kilo debug config`, one file removed at a
@@ -69,6 +70,8 @@ class Family(NamedTuple):
     setup_hint: str
     # Kilo: a JSON `agent.<name>` that is not primary wins over a primary Markdown agent.
     json_agent_wins_primary: bool = False
+    # Kilo: from a linked git work tree, the config directories of the main one are read too.
+    reads_primary: bool = False
 
 
 class Layer(NamedTuple):
@@ -127,7 +130,14 @@ def _files(
         for name in family.project_names:
             found = layers.up(project_dir, stop, [f"{name}.jsonc", f"{name}.json"])
             out += [(p, True, False) for p in reversed(found)]
-    dirs: list[Path] = layers.up(project_dir, stop, family.config_dirs) if project else []
+    dirs: list[Path] = []
+    if project:
+        primary = layers.primary_checkout(stop) if family.reads_primary and stop else None
+        if primary is not None and stop is not None and stop in (project_dir, *project_dir.parents):
+            # From a linked work tree Kilo first reads the same walk in the main work tree.
+            mirror = primary / project_dir.relative_to(stop)
+            dirs += layers.up(mirror, primary, family.config_dirs)
+        dirs += layers.up(project_dir, stop, family.config_dirs)
     project_dirs = {_key(d) for d in dirs}
     if family.home_dirs:
         home = paths.home()
