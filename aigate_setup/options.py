@@ -84,7 +84,8 @@ def check_key_env(name: str) -> str:
     that is not a well-known variable holding something else."""
     if not is_env_name(name):
         raise UsageError(
-            f"--key-env {name!r} is not a valid variable name", "e.g. --key-env AIGATE_API_KEY"
+            f"--key-env {name!r} is not a valid environment variable name",
+            "use letters, digits and _, e.g. --key-env AIGATE_API_KEY",
         )
     upper = name.upper()
     if upper in RESERVED_ENV_NAMES or upper.startswith(RESERVED_ENV_PREFIXES):

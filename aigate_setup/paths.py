@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
 def home() -> Path:
     # Path.home() honours HOME on POSIX and USERPROFILE on Windows.
     return Path.home()
+
+
+def managed_dir(linux: str, macos: str, windows: str) -> Path:
+    """A client's system-wide (managed, enterprise) settings directory on this OS. `windows`
+    may start with `%ProgramData%` (C:\\ProgramData when unset), as OpenCode and Kilo do."""
+    if sys.platform == "darwin":
+        return Path(macos)
+    if sys.platform == "win32":
+        data = os.environ.get("PROGRAMDATA") or "C:\\ProgramData"  # case-blind on Windows
+        return Path(windows.replace("%ProgramData%", data))
+    return Path(linux)
 
 
 def _xdg(var: str, default: str) -> Path:

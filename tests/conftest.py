@@ -45,9 +45,47 @@ _SCRUB = (
 )
 
 
+def _client_binaries() -> set[str]:
+    from aigate_setup.clients import get
+    from aigate_setup.constants import CLIENTS
+
+    names = {get(c).BINARY for c in CLIENTS}
+    return names | {n + ext for n in names for ext in (".cmd", ".exe", ".ps1")}
+
+
+@pytest.fixture(scope="session")
+def client_free_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """PATH without the coding agents a developer may have installed (a test that wants one
+    puts its own first; the e2e tests use the pinned ones): each PATH directory holding one
+    is replaced by a directory of links to everything else in it."""
+    clients = _client_binaries()
+    shadows = tmp_path_factory.mktemp("path")
+    out: list[str] = []
+    for i, entry in enumerate(os.environ.get("PATH", "").split(os.pathsep)):
+        try:
+            names = os.listdir(entry) if entry else []
+        except OSError:
+            out.append(entry)
+            continue
+        if clients.isdisjoint(names):
+            out.append(entry)
+            continue
+        shadow = shadows / str(i)
+        shadow.mkdir()
+        for name in names:
+            if name not in clients:
+                (shadow / name).symlink_to(Path(entry, name))
+        out.append(str(shadow))
+    return os.pathsep.join(out)
+
+
 @pytest.fixture(autouse=True)
-def sandbox_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point HOME, XDG_* and CODEX_HOME at a temp dir; scrub keys, proxies and colours."""
+def sandbox_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client_free_path: str
+) -> Iterator[Path]:
+    """Point HOME, XDG_* and CODEX_HOME at a temp dir; scrub keys, proxies and colours; no
+    coding agent on PATH."""
+    monkeypatch.setenv("PATH", client_free_path)
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))

@@ -50,3 +50,14 @@ def test_client_names_are_spelled_only_in_the_client_modules() -> None:
     naming: list[str] = layout.naming_modules(PACKAGE)
     outside = [m for m in naming if not m.startswith(allowed)]
     assert outside == []
+
+
+def test_no_coding_agent_is_on_the_tests_path() -> None:
+    """The autouse fixture hides a developer's installed agents: doctor and init would find
+    them and every expectation would change with the machine."""
+    import shutil
+
+    from conftest import _client_binaries
+
+    for name in sorted(_client_binaries()):
+        assert shutil.which(name) is None, name

@@ -314,3 +314,29 @@ def test_kilo_from_a_linked_worktree_reads_the_main_ones_config_dirs(tmp_path: P
     assert peel("kilo", winner, places) == list(names)
     write(main / ".opencode" / "opencode.json", {"model": "other/x"})
     assert opencode.resolve(linked / "sub", env(), GW).model.origin.path is None
+
+
+@pytest.mark.parametrize(
+    ("platform", "claude_dir", "kilo_dir"),
+    [
+        ("linux", "/etc/claude-code", "/etc/kilo"),
+        ("darwin", "/Library/Application Support/ClaudeCode", "/Library/Application Support/kilo"),
+        ("win32", "C:\\Program Files\\ClaudeCode", "D:\\Data\\kilo"),
+    ],
+)
+def test_managed_settings_directories_per_os(
+    monkeypatch: pytest.MonkeyPatch, platform: str, claude_dir: str, kilo_dir: str
+) -> None:
+    """Where Claude Code 2.1.197, OpenCode 1.18.33 and Kilo 7.7.7 look for managed settings
+    (the strings of their binaries): `%ProgramData%` on Windows for the OpenCode family."""
+    import sys
+
+    from aigate_setup import paths
+
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setenv("PROGRAMDATA", "D:\\Data")
+    places = importlib.import_module("aigate_setup.clients.claude.resolve").MANAGED_PLACES
+    assert str(paths.managed_dir(*places)) == str(Path(claude_dir))
+    assert str(paths.managed_dir(*kilo.MANAGED_PLACES)) == str(Path(kilo_dir))
+    opencode_dir = paths.managed_dir(*opencode.MANAGED_PLACES)
+    assert str(opencode_dir) == str(Path(kilo_dir.replace("kilo", "opencode")))

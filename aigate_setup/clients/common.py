@@ -48,14 +48,10 @@ def same_path(a: Path, b: Path) -> bool:
 
 def check_env_name(name: str) -> str:
     """The key variable is spliced into shell code and `{env:...}`: only a plain identifier,
-    and not a well-known variable that holds something else (PATH, HOME...)."""
-    from aigate_setup.options import check_key_env, is_env_name
+    and not a well-known variable that holds something else (PATH, HOME...). The writers ask
+    again what the command line already checked: a Selection can be built without it."""
+    from aigate_setup.options import check_key_env
 
-    if not is_env_name(name):
-        raise UsageError(
-            f"--key-env {name!r} is not a valid environment variable name",
-            "use letters, digits and _, e.g. --key-env AIGATE_API_KEY",
-        )
     return check_key_env(name)
 
 

@@ -260,7 +260,9 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
 
 
 # Managed settings an administrator puts there win over every other layer (Linux path).
-MANAGED_DIR = Path("/etc/kilo")
+# The managed settings directory on Linux, macOS and Windows.
+MANAGED_PLACES = ("/etc/kilo", "/Library/Application Support/kilo", "%ProgramData%\\kilo")
+MANAGED_DIR = paths.managed_dir(*MANAGED_PLACES)
 
 
 def _family() -> resolve_jsonc.Family:

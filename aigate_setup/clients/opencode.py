@@ -134,7 +134,13 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
 
 
 # Managed settings an administrator puts there win over every other layer (Linux path).
-MANAGED_DIR = Path("/etc/opencode")
+# The managed settings directory on Linux, macOS and Windows.
+MANAGED_PLACES = (
+    "/etc/opencode",
+    "/Library/Application Support/opencode",
+    "%ProgramData%\\opencode",
+)
+MANAGED_DIR = paths.managed_dir(*MANAGED_PLACES)
 
 
 def _family() -> resolve_jsonc.Family:

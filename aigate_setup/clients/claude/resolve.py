@@ -7,8 +7,9 @@ Claude Code takes its gateway from environment variables. Layers, later wins (Cl
 2. the `env` blocks (and `model`, `apiKeyHelper`) of `~/.claude/settings.json`
    (`$CLAUDE_CONFIG_DIR/settings.json`), then of the start directory's `.claude/settings.json`
    and `.claude/settings.local.json` (read only from the directory `claude` starts in), then of
-   the managed settings (`/etc/claude-code/managed-settings.json` and
-   `managed-settings.d/*.json` on Linux). An `env` entry beats an exported variable.
+   the managed settings (`managed-settings.json` and `managed-settings.d/*.json` in
+   `/etc/claude-code` on Linux, `/Library/Application Support/ClaudeCode` on macOS,
+   `C:\\Program Files\\ClaudeCode` on Windows). An `env` entry beats an exported variable.
 The model: ANTHROPIC_MODEL, else the settings' `model`. The credential: ANTHROPIC_AUTH_TOKEN
 (Bearer), else ANTHROPIC_API_KEY (x-api-key), else `apiKeyHelper`, else a claude.ai login.
 """
@@ -26,7 +27,14 @@ from aigate_setup.clients.claude import NAME, TITLE
 from aigate_setup.options import gateway_root
 
 ANTHROPIC_URL = "https://api.anthropic.com"
-MANAGED_DIR = Path("/etc/claude-code")
+# Claude Code 2.1.197 (its binary's strings); on Windows also registry policies, not read here.
+# The managed settings directory on Linux, macOS and Windows.
+MANAGED_PLACES = (
+    "/etc/claude-code",
+    "/Library/Application Support/ClaudeCode",
+    "C:\\Program Files\\ClaudeCode",
+)
+MANAGED_DIR = paths.managed_dir(*MANAGED_PLACES)
 VARS = ("ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")
 HELPER_NAME = "claude-key-helper"
 
