@@ -621,7 +621,9 @@ def test_drip_on_a_stream_sends_one_byte_chunks(
         for chunk in r.iter_raw():
             seen += chunk
     assert 0.4 <= time.monotonic() - t0 < 5
-    assert seen.startswith(b"event: response.created")
+    # The stream's first bytes, as many as the drip let through (a busy machine sends fewer).
+    head = b"event: response.created"
+    assert seen[: len(head)] == head[: len(seen)], seen
     assert 5 <= len(seen) <= 40  # about 25 bytes in 0.5 s, far from the whole stream
 
 
