@@ -75,13 +75,23 @@ def _plain(item: Any) -> Any:
     return unwrap() if callable(unwrap) else item
 
 
-def _last_value_key(container: Container) -> Any:
-    """The key of the last plain key/value in a table body (None when it has none)."""
+def _last_value_at(container: Container) -> int | None:
+    """Where the last plain key/value of a table body is (None when it has none)."""
     last = None
-    for key, item in container.body:
+    for i, (key, item) in enumerate(container.body):
         if key is not None and not isinstance(item, (Table, AoT)):
-            last = key
+            last = i
     return last
+
+
+def _insert_after(container: Container, at: int, key: str, value: Any) -> None:
+    """`key = value` right after the body item at `at`. tomlkit has no public call for it;
+    `_insert_at` is in every tomlkit this supports (`_insert_after` left in 0.15.3) and
+    takes only a place that has an item."""
+    if at + 1 < len(container.body):
+        container._insert_at(at + 1, key, tomlkit.item(value))
+    else:
+        container.append(key, tomlkit.item(value))
 
 
 Pending = dict[tuple[str, ...], dict[str, Any]]
@@ -117,11 +127,11 @@ def _set_in(
                 _deep_update(pending.setdefault(path[:i], {}), {key: rest})
             elif isinstance(node, Table) and not node.is_super_table():
                 # After the table's last key, not after comments leading into the next table.
-                anchor = _last_value_key(node.value)
-                if anchor is None:
+                at = _last_value_at(node.value)
+                if at is None:
                     node[key] = rest
                 else:
-                    node.value._insert_after(anchor, key, tomlkit.item(rest))
+                    _insert_after(node.value, at, key, rest)
             else:
                 node[key] = rest
             return True
