@@ -211,6 +211,22 @@ def test_opencode_default_model_elsewhere(fake_gateway: FakeGateway) -> None:
     c = get(checks, "opencode.default")
     assert c["status"] == "warn"
     assert c["detail"] == 'the default model is "anthropic/claude-x", not an aigate/ model'
+    assert c["hint"].startswith("aigate-setup init --client opencode")  # init's own file
+
+
+def test_kilo_default_model_from_home_dot_kilo_names_that_file(fake_gateway: FakeGateway) -> None:
+    """~/.kilo/kilo.json wins over the file init writes: the hint names it, not init."""
+    init(fake_gateway, "kilo")
+    home = Path(os.environ["HOME"])
+    (home / ".kilo").mkdir()
+    (home / ".kilo" / "kilo.json").write_text('{\n  "model": "openrouter/x"\n}\n')
+    _, checks = doctor(fake_gateway, "--offline", "--client", "kilo")
+    c = get(checks, "kilo.default")
+    assert c["status"] == "warn"
+    assert c["hint"].startswith("set model in ~/.kilo/kilo.json:2 to an aigate/ model")
+    assert "~/.config/kilo/kilo.jsonc, the one init writes" in c["hint"]
+    effective = get(checks, "kilo.effective")
+    assert effective["status"] == "fail" and "~/.kilo/kilo.json:2" in effective["detail"]
 
 
 def test_kilo_project_env_substitution_rule(fake_gateway: FakeGateway) -> None:

@@ -467,4 +467,15 @@ def _default_check(state: ClientState) -> Check:
         f"{parts.setup_hint(state.name)} (makes AIGate the default), "
         "or pick an aigate/ model in the client"
     )
+    if model is not None:
+        from aigate_setup import paths
+        from aigate_setup.clients import get
+
+        # Another layer (a project file, ~/.kilo/...) sets it: init's file would change nothing.
+        written = get(state.name).target_paths("user", model.origin.path.parent)
+        if written and not any(same_path(model.origin.path, p) for p in written):
+            hint = (
+                f"set model in {model.origin} to an aigate/ model, or remove it: that file "
+                f"wins over {paths.display(written[0])}, the one init writes"
+            )
     return parts.check(state.name, "default", "warn", title, detail, hint)
