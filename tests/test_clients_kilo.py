@@ -124,11 +124,8 @@ def test_config_paths_cover_every_file_kilo_reads(monkeypatch: pytest.MonkeyPatc
         assert found[project / rel] == "kilo-project"  # fmt: skip
     assert project / ".opencode" / "opencode.json" not in found  # Kilo 7.7 reads no .opencode
     home = paths.home()
-    assert (
-        found[home / ".kilo" / "kilo.json"]
-        == found[home / ".kilocode" / "kilo.json"]
-        == ("kilo-user")
-    )
+    assert found[home / ".kilo" / "kilo.json"] == "kilo-user"
+    assert found[home / ".kilocode" / "kilo.json"] == "kilo-user"
     order = [p for p, _ in kilo.config_paths(project)]
     assert order.index(g / "kilo.jsonc") < order.index(project / "kilo.jsonc")
     assert order.index(project / "kilo.json") < order.index(project / "kilo.jsonc")

@@ -106,11 +106,9 @@ def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
         for n in ("kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc")
     ]
     home = paths.home()
-    for d in _PROJECT_DIRS:
-        if project_dir / d != home / d:  # started in $HOME: they are the user files below
-            found += [(project_dir / d / n, "kilo-project") for n in _DIR_FILES]
-    for d in _PROJECT_DIRS:
-        found += [(home / d / n, "kilo-user") for n in _DIR_FILES]
+    if project_dir != home:  # started in $HOME, they are the user files below
+        found += [(project_dir / d / n, "kilo-project") for d in _PROJECT_DIRS for n in _DIR_FILES]
+    found += [(home / d / n, "kilo-user") for d in _PROJECT_DIRS for n in _DIR_FILES]
     custom_dir = os.environ.get("KILO_CONFIG_DIR", "")
     if custom_dir:
         found += [(Path(custom_dir) / n, "kilo-user") for n in _DIR_FILES]
@@ -259,8 +257,8 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
     return common.json_doctor_checks(state, opts, requested, binary=BINARY)
 
 
-# Managed settings an administrator puts there win over every other layer (Linux path).
-# The managed settings directory on Linux, macOS and Windows.
+# Managed settings an administrator puts there win over every other layer: their directory
+# on Linux, macOS and Windows.
 MANAGED_PLACES = ("/etc/kilo", "/Library/Application Support/kilo", "%ProgramData%\\kilo")
 MANAGED_DIR = paths.managed_dir(*MANAGED_PLACES)
 
@@ -279,13 +277,13 @@ def _family() -> resolve_jsonc.Family:
         dir_env="KILO_CONFIG_DIR",
         disable_project_env="KILO_DISABLE_PROJECT_CONFIG",
         project_names=("kilo", "opencode"),
-        config_dirs=(".kilocode", ".kilo"),
-        dir_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
-        home_dirs=(".kilocode", ".kilo"),
+        config_dirs=_PROJECT_DIRS,
+        dir_files=_DIR_FILES,
+        home_dirs=_PROJECT_DIRS,
         json_agent_wins_primary=True,
         reads_primary=True,
         managed_dir=MANAGED_DIR,
-        managed_files=("kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"),
+        managed_files=_DIR_FILES,
         refuses_project_refs=True,
         setup_hint=f"aigate-setup init --client {NAME}",
     )

@@ -39,6 +39,10 @@ SCHEMA = "https://opencode.ai/config.json"
 TEMPLATE = "opencode/opencode.json.j2"
 
 
+# OpenCode's file names in a project or config directory, in load order (later wins).
+_FILES = ("opencode.json", "opencode.jsonc")
+
+
 def config_dir() -> Path:
     return paths.xdg_config_home() / "opencode"
 
@@ -66,14 +70,14 @@ def config_paths(project_dir: Path) -> list[tuple[Path, str]]:
     custom = os.environ.get("OPENCODE_CONFIG", "")
     if custom:
         found.append(Path(custom))
-    found += [project_dir / "opencode.json", project_dir / "opencode.jsonc"]
-    dirs = [project_dir / ".opencode", paths.home() / ".opencode"]
-    if dirs[0] == dirs[1]:  # started in $HOME
-        dirs.pop()
-    found += [d / n for d in dirs for n in ("opencode.json", "opencode.jsonc")]
+    from aigate_setup.clients.layers import unique_paths
+
+    found += [project_dir / n for n in _FILES]
+    dirs = unique_paths([project_dir / ".opencode", paths.home() / ".opencode"])  # once in $HOME
+    found += [d / n for d in dirs for n in _FILES]
     custom_dir = os.environ.get("OPENCODE_CONFIG_DIR", "")
     if custom_dir:
-        found += [Path(custom_dir) / "opencode.json", Path(custom_dir) / "opencode.jsonc"]
+        found += [Path(custom_dir) / n for n in _FILES]
     return [(p, "opencode") for p in found]
 
 
@@ -133,8 +137,8 @@ def doctor_checks(state: ClientState, opts: DoctorOptions, requested: bool) -> l
     return common.json_doctor_checks(state, opts, requested, binary=BINARY)
 
 
-# Managed settings an administrator puts there win over every other layer (Linux path).
-# The managed settings directory on Linux, macOS and Windows.
+# Managed settings an administrator puts there win over every other layer: their directory
+# on Linux, macOS and Windows.
 MANAGED_PLACES = (
     "/etc/opencode",
     "/Library/Application Support/opencode",
@@ -158,10 +162,10 @@ def _family() -> resolve_jsonc.Family:
         disable_project_env="OPENCODE_DISABLE_PROJECT_CONFIG",
         project_names=("opencode",),
         config_dirs=(".opencode",),
-        dir_files=("opencode.json", "opencode.jsonc"),
+        dir_files=_FILES,
         home_dirs=(".opencode",),
         managed_dir=MANAGED_DIR,
-        managed_files=("opencode.json", "opencode.jsonc"),
+        managed_files=_FILES,
         refuses_project_refs=False,
         setup_hint=f"aigate-setup init --client {NAME}",
     )

@@ -132,11 +132,11 @@ def _files(
             out += [(p, True, False) for p in reversed(found)]
     dirs: list[Path] = []
     if project:
+        # From a linked work tree, Kilo first reads the same walk in the main work tree (`stop`
+        # is `project_dir` or one of its parents).
         primary = layers.primary_checkout(stop) if family.reads_primary and stop else None
-        if primary is not None and stop is not None and stop in (project_dir, *project_dir.parents):
-            # From a linked work tree Kilo first reads the same walk in the main work tree.
-            mirror = primary / project_dir.relative_to(stop)
-            dirs += layers.up(mirror, primary, family.config_dirs)
+        if primary is not None and stop is not None:
+            dirs += layers.up(primary / project_dir.relative_to(stop), primary, family.config_dirs)
         dirs += layers.up(project_dir, stop, family.config_dirs)
     project_dirs = {_key(d) for d in dirs}
     if family.home_dirs:

@@ -27,8 +27,8 @@ from aigate_setup.clients.claude import NAME, TITLE
 from aigate_setup.options import gateway_root
 
 ANTHROPIC_URL = "https://api.anthropic.com"
-# Claude Code 2.1.197 (its binary's strings); on Windows also registry policies, not read here.
-# The managed settings directory on Linux, macOS and Windows.
+# The managed settings directory on Linux, macOS and Windows (Claude Code 2.1.197, its binary's
+# strings); on Windows also registry policies, not read here.
 MANAGED_PLACES = (
     "/etc/claude-code",
     "/Library/Application Support/ClaudeCode",
