@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import threading
 from functools import partial
 from pathlib import Path
@@ -184,6 +185,77 @@ def test_on_a_busy_machine_the_runs_start_at_once(
     _, checks = doctor(fake_gateway, "--with-clients", env={"AIGATE_CLIENT_TIMEOUT": "8"})
     assert get(checks, "kilo.run")["status"] == "pass", get(checks, "kilo.run")
     assert get(checks, "opencode.run")["status"] == "pass"
+
+
+def _nices(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """The nice each client run is started with (a spy on run_command)."""
+    seen: dict[str, int] = {}
+    real = runs.run_command
+
+    def spy(argv: list[str], **kw: Any) -> tuple[int | None, str, str]:
+        if argv[1:2] != ["--version"]:
+            seen[Path(argv[0]).name] = kw.get("nice", 0)
+        return real(argv, **kw)
+
+    monkeypatch.setattr(runs, "run_command", spy)
+    return seen
+
+
+def test_on_an_idle_machine_the_runs_next_to_the_slowest_yield_the_cpu(
+    fake_gateway: FakeGateway, stubs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kilo (the slowest) keeps its priority; the others run at a lower one, in what it leaves."""
+    init(fake_gateway)
+    _machine(monkeypatch, 2, 0.0)
+    nices = _nices(monkeypatch)
+    r, checks = doctor(fake_gateway, "--with-clients")
+    assert r.exit_code == 0, r.output
+    background = runs.BACKGROUND_NICE
+    assert background > 0
+    assert nices == {"kilo": 0, "opencode": background, "claude": background, "codex": background}
+    for c in CONFIGURED:
+        assert get(checks, f"{c}.run")["status"] == "pass"
+
+
+def test_on_a_busy_machine_every_run_keeps_its_priority(
+    fake_gateway: FakeGateway, stubs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Next to other busy programs a lower priority would only starve the runs."""
+    init(fake_gateway)
+    _machine(monkeypatch, 2, 1.5)
+    nices = _nices(monkeypatch)
+    doctor(fake_gateway, "--with-clients")
+    assert nices == {"kilo": 0, "opencode": 0, "claude": 0, "codex": 0}
+
+
+# The child waits (bounded) until its nice is what the parent set right after starting it.
+_NICE_CHILD = """
+import os, sys, time
+want, until = int(sys.argv[1]), time.monotonic() + 5.0
+while os.getpriority(os.PRIO_PROCESS, 0) < want and time.monotonic() < until:
+    time.sleep(0.01)
+print(os.getpriority(os.PRIO_PROCESS, 0))
+try:
+    print(open("/proc/self/autogroup", encoding="ascii").read().split()[-1])
+except OSError:
+    print("none")
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="nice values are POSIX")
+@pytest.mark.parametrize("nice", [0, 10])
+def test_run_command_runs_the_process_at_the_nice_asked_for(nice: int) -> None:
+    """The process itself and, on Linux, its session's autogroup (the scheduler shares the CPU
+    between sessions first); never more urgent than doctor itself."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    want = max(own, nice)
+    argv = [sys.executable, "-c", _NICE_CHILD, str(want)]
+    code, out, err = runs.run_command(argv, timeout=20.0, nice=nice)
+    assert code == 0, err
+    process, group = out.split()
+    assert int(process) == want
+    if group != "none":  # a new session starts a new autogroup, at nice 0
+        assert int(group) == nice
 
 
 def test_pacer_only_on_an_otherwise_idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:

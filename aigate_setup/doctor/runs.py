@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 PROMPT = "Say OK."
+BACKGROUND_NICE = 10  # the runs next to the slowest, on an idle machine (see start_runs)
+# Windows: the priority class of a run started with a nice (0 elsewhere: no such flag).
+_BELOW_NORMAL: int = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)
 VERSION_SECONDS = 1.5  # a `--version` start (the slowest: 1.5 s)
 UNKNOWN_SECONDS = 2.0  # a client run without a figure in RUN_SECONDS
 IDLE_BELOW = 0.5  # CPU cores busy with other programs below which the machine counts as idle
@@ -40,10 +43,16 @@ _PS_UNSET = re.compile(r"Remove-Item\s+(?:-Path\s+)?Env:([A-Za-z_][A-Za-z0-9_]*)
 
 
 def run_command(
-    argv: list[str], *, timeout: float, env: dict[str, str] | None = None, cwd: Path | None = None
+    argv: list[str],
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    nice: int = 0,
 ) -> tuple[int | None, str, str]:
     """Run a command with stdin /dev/null; (None, out, err) on timeout (its process group is
-    killed: npm-installed clients spawn children)."""
+    killed: npm-installed clients spawn children). `nice` > 0: it runs at that lower priority
+    (see yield_cpu)."""
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
@@ -52,7 +61,10 @@ def run_command(
         env=env,
         cwd=cwd,
         start_new_session=os.name == "posix",
+        creationflags=_BELOW_NORMAL if nice > 0 else 0,
     )
+    if nice > 0:
+        yield_cpu(proc.pid, nice)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -64,6 +76,24 @@ def run_command(
         out, err = proc.communicate()
         return None, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
     return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def yield_cpu(pid: int, nice: int) -> None:
+    """Lower a process that just started to `nice` (never raise it: only root may): its main
+    thread, which every later thread and child inherits; and on Linux its session's autogroup.
+    The scheduler shares the CPU between sessions first, with each session's autogroup
+    weight, and the process's own nice counts only within its session: the run is a session
+    of its own (to be killed as a whole), so without the autogroup's nice it still gets the
+    same share as the slowest run. Best effort: a process that already ended is left alone."""
+    if os.name != "posix":
+        return  # Windows: the BELOW_NORMAL priority class it was created with
+    with contextlib.suppress(OSError):
+        if os.getpriority(os.PRIO_PROCESS, pid) < nice:
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+    group = Path(f"/proc/{pid}/autogroup")  # "/autogroup-123 nice 0"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        if int(group.read_text(encoding="ascii").split()[-1]) < nice:
+            group.write_text(str(nice), encoding="ascii")
 
 
 def _argv(st: ClientState, binary: str, one_shot: tuple[str, ...]) -> list[str]:
@@ -150,9 +180,10 @@ def _environment(st: ClientState, opts: DoctorOptions, extra: Mapping[str, str])
     return env
 
 
-def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Check:
+def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float, nice: int = 0) -> Check:
     """<client>.run: the client's own one-shot "Say OK." (docs/clients/*.md), with the
-    environment its script would set (read from the managed block, never sourced)."""
+    environment its script would set (read from the managed block, never sourced); `nice` as
+    in run_command."""
     from aigate_setup.clients import get
 
     module = get(st.name)
@@ -169,7 +200,9 @@ def client_run_check(st: ClientState, opts: DoctorOptions, timeout: float) -> Ch
     key = _key(st, opts)
     started = time.monotonic()
     try:
-        code, out, err = run_command(argv, timeout=timeout, env=env, cwd=opts.project_dir)
+        code, out, err = run_command(
+            argv, timeout=timeout, env=env, cwd=opts.project_dir, nice=nice
+        )
     except OSError as exc:
         detail = f"cannot run {name}: {exc.strerror or exc}"
         return Check(f"{c}.run", "fail", title, detail, module.INSTALL_HINT, c)
@@ -299,15 +332,20 @@ def start_runs(
 ) -> dict[str, Bounded[Check]]:
     """Start every configured client's run, each in its own thread with its own timeout (they
     take seconds each), the slowest first; none when the key or the gateway already failed.
-    With a pacer they take turns on the CPU (see Pacer); without one they start at once."""
+    With a pacer (an otherwise idle machine) they take turns on the CPU (see Pacer), and the
+    runs next to the slowest run at a lower priority: the slowest one is what doctor waits
+    for, and the others fit in what it leaves of the CPU (its start-up is mostly one busy
+    thread). Without a pacer they start at once at the same priority: next to other busy
+    programs a lower priority would only starve them."""
     if not opts.with_clients or opts.offline or skip:
         return {}
     timeout = settings.client_timeout()
     seconds = {st.name: RUN_SECONDS.get(st.name, UNKNOWN_SECONDS) for st in states}
     configured = sorted((st for st in states if st.configured), key=lambda st: -seconds[st.name])
     out: dict[str, Bounded[Check]] = {}
-    for st in configured:
-        check = partial(client_run_check, st, opts, timeout)
+    for i, st in enumerate(configured):
+        nice = BACKGROUND_NICE if pacer is not None and i > 0 else 0
+        check = partial(client_run_check, st, opts, timeout, nice)
         if pacer is None:
             out[st.name] = Bounded(check, timeout + 5.0)
         else:
