@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -64,11 +65,68 @@ def run(
     return elapsed, rss, code
 
 
+class QueueWatch:
+    """Linux: how long each client's busiest thread (its main thread) waited for a CPU while
+    it was runnable, from /proc/<pid>/task/<tid>/schedstat of the processes below `root`,
+    sampled every 0.1 s. Unlike wall time it does not move with the machine's speed from one
+    run to the next: it is the time the other runs (or anything else) took that thread's CPU."""
+
+    def __init__(self, root: int, names: Sequence[str]) -> None:
+        self.root, self.names = root, names
+        self.waits: dict[str, tuple[float, float]] = {}  # name: (run s, wait s) of the busiest
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _below_root(self) -> list[str]:
+        parents: dict[str, str] = {}
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                except OSError:
+                    continue
+                parents[pid] = stat[stat.rindex(")") + 2 :].split()[1]
+        found, todo = [], [str(self.root)]
+        while todo:
+            pid = todo.pop()
+            kids = [c for c, parent in parents.items() if parent == pid]
+            found += kids
+            todo += kids
+        return found
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.1):
+            for pid in self._below_root():
+                try:
+                    comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                    name = next((n for n in self.names if n in comm), None)
+                    if name is None:
+                        continue
+                    run_ns, wait_ns, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+                except (OSError, ValueError):
+                    continue
+                run_s, wait_s = int(run_ns) / 1e9, int(wait_ns) / 1e9
+                if run_s >= self.waits.get(name, (0.0, 0.0))[0]:
+                    self.waits[name] = (run_s, wait_s)
+
+    def stop(self) -> dict[str, float]:
+        """{client: seconds its main thread waited for a CPU}."""
+        self._stop.set()
+        self._thread.join()
+        return {name: wait for name, (_, wait) in self.waits.items()}
+
+
 def run_cpu(
-    argv: Sequence[str], env: dict[str, str], cwd: Path | None = None
+    argv: Sequence[str],
+    env: dict[str, str],
+    cwd: Path | None = None,
+    watch: Sequence[str] = (),
+    waits: dict[str, float] | None = None,
 ) -> tuple[float, float, int, float]:
     """Run a command; return (seconds, peak RSS MiB, exit code, CPU seconds of it and of the
-    processes it waited for)."""
+    processes it waited for). `watch`: the client names whose main thread's waits for a CPU go
+    into `waits` (Linux; see QueueWatch)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         list(argv),
@@ -78,7 +136,10 @@ def run_cpu(
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     )
+    queue = QueueWatch(proc.pid, watch) if watch and Path("/proc/self/schedstat").exists() else None
     _, status, usage = os.wait4(proc.pid, 0)
+    if queue is not None and waits is not None:
+        waits.update(queue.stop())
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -219,11 +280,14 @@ def bench_with_clients(
     run(doctor, env, cwd=root)  # warm-up
     times: dict[str, list[float]] = {name: [] for name in cmds}
     cpus: dict[str, list[float]] = {name: [] for name in cmds}
+    waits: dict[str, list[dict[str, float]]] = {name: [] for name in cmds}
     for _ in range(repeat):
         for name, argv in cmds.items():
-            elapsed, _, _, cpu = run_cpu(argv, env, cwd=root)
+            waited: dict[str, float] = {}
+            elapsed, _, _, cpu = run_cpu(argv, env, cwd=root, watch=CLIENTS, waits=waited)
             times[name].append(elapsed)
             cpus[name].append(cpu)
+            waits[name].append(waited)
     alone = {c: statistics.median(times[c]) for c in CLIENTS}
     together = statistics.median(times["all"])
     slowest = max(alone, key=lambda c: alone[c])
@@ -245,6 +309,16 @@ def bench_with_clients(
     rows.append(("  CPU time of the 4 clients' doctor", cpu_all * 1000, float("nan"), "ms"))
     rows.append((f"  floor: the slowest alone, or that CPU time / {cores} cores", floor * 1000,
                  floor / base, "ms"))  # fmt: skip
+    # The slowest client's main thread (its start-up is one busy thread): how long it waited
+    # for a CPU alone and next to the others. The difference is what the other runs cost it,
+    # a figure that does not drift with the machine's speed as wall times do.
+    alone_wait = [w[slowest] for w in waits[slowest] if slowest in w]
+    together_wait = [w[slowest] for w in waits["all"] if slowest in w]
+    if alone_wait and together_wait:
+        rows.append((f"  {slowest}'s main thread waiting for a CPU, alone",
+                     statistics.median(alone_wait) * 1000, float("nan"), "ms"))  # fmt: skip
+        rows.append((f"  {slowest}'s main thread waiting for a CPU, next to the others",
+                     statistics.median(together_wait) * 1000, float("nan"), "ms"))  # fmt: skip
     return rows
 
 
