@@ -201,31 +201,27 @@ def _nices(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return seen
 
 
-def test_on_an_idle_machine_the_runs_next_to_the_slowest_yield_the_cpu(
-    fake_gateway: FakeGateway, stubs: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("others_busy", "background"), [(0.0, runs.BACKGROUND_NICE), (1.5, 0)], ids=["idle", "busy"]
+)
+def test_next_to_the_slowest_the_runs_yield_the_cpu_on_an_idle_machine_only(
+    fake_gateway: FakeGateway,
+    stubs: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    others_busy: float,
+    background: int,
 ) -> None:
-    """Kilo (the slowest) keeps its priority; the others run at a lower one, in what it leaves."""
+    """Kilo (the slowest) keeps its priority; on an idle machine the others run at a lower one,
+    in what it leaves. Next to other busy programs a lower priority would only starve them."""
+    assert runs.BACKGROUND_NICE > 0
     init(fake_gateway)
-    _machine(monkeypatch, 2, 0.0)
+    _machine(monkeypatch, 2, others_busy)
     nices = _nices(monkeypatch)
     r, checks = doctor(fake_gateway, "--with-clients")
     assert r.exit_code == 0, r.output
-    background = runs.BACKGROUND_NICE
-    assert background > 0
     assert nices == {"kilo": 0, "opencode": background, "claude": background, "codex": background}
     for c in CONFIGURED:
         assert get(checks, f"{c}.run")["status"] == "pass"
-
-
-def test_on_a_busy_machine_every_run_keeps_its_priority(
-    fake_gateway: FakeGateway, stubs: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Next to other busy programs a lower priority would only starve the runs."""
-    init(fake_gateway)
-    _machine(monkeypatch, 2, 1.5)
-    nices = _nices(monkeypatch)
-    doctor(fake_gateway, "--with-clients")
-    assert nices == {"kilo": 0, "opencode": 0, "claude": 0, "codex": 0}
 
 
 # The child waits (bounded) until its nice is what the parent set right after starting it.
