@@ -27,8 +27,13 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 # The child: pause points around every file operation of the write phase (and only there).
 CHILD = """
-import os, sys
+import os, signal, sys
 from aigate_setup import cli
+
+# The default dispositions, whatever the test runner had: a background job of a shell without
+# job control starts with SIGINT ignored, and the run rightly keeps an ignored signal ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 from aigate_setup.fsio import transaction
 
 target = int(sys.argv[1])
