@@ -250,3 +250,20 @@ def test_init_is_all_or_nothing_under_sigint(
     for i, k in enumerate(points(total, 6)):
         code, out, err = run_child(script, k, args, SIGNALS[i % 2])
         assert_rolled_back(code, out, err, before, roots)
+
+
+def test_a_signal_the_process_ignores_stays_ignored_during_a_run() -> None:
+    """nohup or a background job: an ignored SIGINT stays ignored while the run writes, and
+    the handlers in place before come back after it."""
+    from aigate_setup.fsio.transaction import Interrupts
+
+    term = signal.getsignal(signal.SIGTERM)
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with Interrupts():
+            assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, signal.SIG_DFL)
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == (signal.SIG_DFL if term is None else term)
+    finally:
+        signal.signal(signal.SIGINT, before)
