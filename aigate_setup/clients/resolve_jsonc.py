@@ -125,18 +125,18 @@ def _files(
     if env.get(family.config_env):
         out.append((Path(env[family.config_env]), False, False))
     stop = layers.project_root(project_dir)
-    project = not env.get(family.disable_project_env)
-    if project:
+    dirs: list[Path] = []
+    if not env.get(family.disable_project_env):
         for name in family.project_names:
             found = layers.up(project_dir, stop, [f"{name}.jsonc", f"{name}.json"])
             out += [(p, True, False) for p in reversed(found)]
-    dirs: list[Path] = []
-    if project:
         # From a linked work tree, Kilo first reads the same walk in the main work tree (`stop`
         # is `project_dir` or one of its parents).
-        primary = layers.primary_checkout(stop) if family.reads_primary and stop else None
-        if primary is not None and stop is not None:
-            dirs += layers.up(primary / project_dir.relative_to(stop), primary, family.config_dirs)
+        if family.reads_primary and stop is not None:
+            primary = layers.primary_checkout(stop)
+            if primary is not None:
+                walk = primary / project_dir.relative_to(stop)
+                dirs += layers.up(walk, primary, family.config_dirs)
         dirs += layers.up(project_dir, stop, family.config_dirs)
     project_dirs = {_key(d) for d in dirs}
     if family.home_dirs:
