@@ -66,9 +66,9 @@ def run(
 
 
 class QueueWatch:
-    """Linux: how long each client's busiest thread (its main thread) waited for a CPU while
-    it was runnable, from /proc/<pid>/task/<tid>/schedstat of the processes below `root`,
-    sampled every 0.1 s. Unlike wall time it does not move with the machine's speed from one
+    """Linux: how long each client's main thread waited for a CPU while it was runnable, from
+    /proc/<pid>/schedstat of the busiest process below `root` named after the client, sampled
+    every 0.1 s. Unlike wall time it does not move with the machine's speed from one
     run to the next: it is the time the other runs (or anything else) took that thread's CPU."""
 
     def __init__(self, root: int, names: Sequence[str]) -> None:
@@ -79,18 +79,17 @@ class QueueWatch:
         self._thread.start()
 
     def _below_root(self) -> list[str]:
-        parents: dict[str, str] = {}
+        children: dict[str, list[str]] = {}
         for pid in os.listdir("/proc"):
             if pid.isdigit():
                 try:
                     stat = Path(f"/proc/{pid}/stat").read_text()
                 except OSError:
                     continue
-                parents[pid] = stat[stat.rindex(")") + 2 :].split()[1]
+                children.setdefault(stat[stat.rindex(")") + 2 :].split()[1], []).append(pid)
         found, todo = [], [str(self.root)]
         while todo:
-            pid = todo.pop()
-            kids = [c for c, parent in parents.items() if parent == pid]
+            kids = children.get(todo.pop(), [])
             found += kids
             todo += kids
         return found
