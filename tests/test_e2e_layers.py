@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 from conftest import TEST_KEY
 from e2e_support import OFFLINE_ENV, aigate, base_env, pinned_bin, run
-from test_resolve_layers import KILO_ORDER, OPENCODE_ORDER, layer_places, peel, repo, write
+from test_resolve_layers import (
+    KILO_ORDER,
+    OPENCODE_ORDER,
+    WORKTREE_ORDER,
+    layer_places,
+    peel,
+    repo,
+    worktree_places,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -80,9 +88,5 @@ def test_kilo_from_a_linked_worktree_reads_the_main_ones_config_dirs(tmp_path: P
     linked = tmp_path / "linked"
     start = linked / "sub"
     start.mkdir()
-    names = ("L/.kilo/kilo.json", "L/sub/.kilo/kilo.json", "M/.kilo/opencode.json",
-             "M/.kilo/kilo.json", "M/.kilocode/kilo.json", "M/sub/.kilo/kilo.json",
-             "L/kilo.json")  # fmt: skip
-    places = {n: {"L": linked, "M": main}[n[0]] / n[2:] for n in names}
-    write(main / "kilo.json", {"model": "other/main-file"})  # not read from the linked tree
-    assert peel_with_binary("kilo", start, places) == list(names)
+    places = worktree_places(main, linked)
+    assert peel_with_binary("kilo", start, places) == list(WORKTREE_ORDER)

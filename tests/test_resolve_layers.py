@@ -293,6 +293,19 @@ def linked_worktree(tmp_path: Path) -> tuple[Path, Path]:
     return main, linked
 
 
+# What Kilo reads from `linked/sub` of a linked work tree (L) of a main one (M), the winner
+# first (found with `kilo debug config`, tests/test_e2e_layers.py).
+WORKTREE_ORDER = ("L/.kilo/kilo.json", "L/sub/.kilo/kilo.json", "M/.kilo/opencode.json",
+                  "M/.kilo/kilo.json", "M/.kilocode/kilo.json", "M/sub/.kilo/kilo.json",
+                  "L/kilo.json")  # fmt: skip
+
+
+def worktree_places(main: Path, linked: Path) -> dict[str, Path]:
+    """WORKTREE_ORDER's files, and the main work tree's own kilo.json, which is never read."""
+    write(main / "kilo.json", {"model": "other/main-file"})
+    return {n: {"L": linked, "M": main}[n[0]] / n[2:] for n in WORKTREE_ORDER}
+
+
 def test_kilo_from_a_linked_worktree_reads_the_main_ones_config_dirs(tmp_path: Path) -> None:
     """Order found with `kilo debug config` from `linked/sub` (tests/test_e2e_layers.py): the
     same walk in the main work tree first, then the linked one's; the main one's project files
@@ -302,16 +315,12 @@ def test_kilo_from_a_linked_worktree_reads_the_main_ones_config_dirs(tmp_path: P
     main, linked = linked_worktree(tmp_path)
     assert layers.primary_checkout(linked) == main
     assert layers.primary_checkout(main) is None
-    names = ("L/.kilo/kilo.json", "L/sub/.kilo/kilo.json", "M/.kilo/opencode.json",
-             "M/.kilo/kilo.json", "M/.kilocode/kilo.json", "M/sub/.kilo/kilo.json",
-             "L/kilo.json")  # fmt: skip
-    places = {n: {"L": linked, "M": main}[n[0]] / n[2:] for n in names}
-    write(main / "kilo.json", {"model": "other/main-file"})  # never read
+    places = worktree_places(main, linked)
 
     def winner() -> Path | None:
         return kilo.resolve(linked / "sub", env(), GW).model.origin.path
 
-    assert peel("kilo", winner, places) == list(names)
+    assert peel("kilo", winner, places) == list(WORKTREE_ORDER)
     write(main / ".opencode" / "opencode.json", {"model": "other/x"})
     assert opencode.resolve(linked / "sub", env(), GW).model.origin.path is None
 
